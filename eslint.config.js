@@ -1,0 +1,53 @@
+// ESLint flat config. Beyond the recommended rules, it enforces the architecture: imports point
+// one way (ui -> worker/protocol + worker/trainerClient; worker -> model -> data), data/ stays free
+// of React and tfjs, and the UI never touches tfjs or the model directly.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * @param {object[]} patterns
+ * @returns {import('eslint').Linter.RulesRecord}
+ */
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const noReact = { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'React belongs in src/ui and src/app.' };
+const noTfjs = { group: ['@tensorflow/tfjs', '@tensorflow/tfjs-*'], message: 'tfjs belongs in src/model and src/worker.' };
+const noUi = { group: ['**/ui/*', '**/ui/**', '**/app/*'], message: 'Lower layers must not import the UI.' };
+
+export default tseslint.config(
+  { ignores: ['dist/', 'public/data/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['src/**/*.{ts,tsx}'], languageOptions: { globals: globals.browser } },
+  { files: ['src/worker/**/*.ts'], languageOptions: { globals: globals.worker } },
+  { files: ['scripts/**', 'tests/**', '*.config.{js,ts}'], languageOptions: { globals: globals.node } },
+  {
+    files: ['src/data/**'],
+    rules: restrict([noReact, noTfjs, noUi, { group: ['**/model/*', '**/worker/*'], message: 'src/data is the bottom layer.' }]),
+  },
+  {
+    files: ['src/model/**'],
+    rules: restrict([noReact, noUi, { group: ['**/worker/*'], message: 'src/model must not depend on the worker.' }]),
+  },
+  { files: ['src/worker/**'], rules: restrict([noReact, noUi]) },
+  {
+    files: ['src/ui/**', 'src/app/**'],
+    rules: restrict([
+      noTfjs,
+      { group: ['**/data/*', '**/model/*'], message: 'The UI talks to the worker through worker/protocol and worker/trainerClient only.' },
+      {
+        group: ['**/worker/*', '!**/worker/protocol', '!**/worker/trainerClient'],
+        message: 'Import only worker/protocol and worker/trainerClient from the UI.',
+      },
+    ]),
+  },
+);

@@ -1,0 +1,203 @@
+/**
+ * Loads the MNIST files described by public/data/manifest.json: fetches them with progress, checks
+ * each against the manifest (HTTP status, byte size, SHA-256, image size, label range and counts),
+ * decodes the sprites and proves the decoded pixels are the IDX bytes (their SHA-256 equals the
+ * manifest's pixelsSha256). Runs in the worker; fetch and the PNG decoder are passed in, so unit
+ * tests run it in Node on files written by the generator.
+ */
+import { DataFileError } from './dataFileError';
+import {
+  MANIFEST_FILE,
+  NUM_CLASSES,
+  OFFICIAL_COUNTS,
+  PIXELS_PER_IMAGE,
+  manifestTotalBytes,
+  parseManifest,
+  type FileEntry,
+  type MnistManifest,
+  type SplitEntry,
+  type SplitName,
+} from './mnist';
+import { bytesToPixels, extractTiles } from './sprite';
+
+/** One split in memory: `images` is [count, 28, 28, 1] row-major, pixels in [0, 1]. */
+export interface MnistSplit {
+  count: number;
+  images: Float32Array;
+  labels: Uint8Array;
+}
+
+export interface MnistData {
+  manifest: MnistManifest;
+  train: MnistSplit;
+  test: MnistSplit;
+}
+
+/** A decoded grayscale image: one byte a pixel, row-major. */
+export interface GrayImage {
+  width: number;
+  height: number;
+  gray: Uint8Array;
+}
+
+export interface LoaderIO {
+  fetch: typeof fetch;
+  /** Decodes PNG bytes without colour management; throws if they are not a decodable image. */
+  decodeGrayPng(bytes: Uint8Array): Promise<GrayImage>;
+}
+
+export interface LoadOptions {
+  /** URL of the folder that holds manifest.json, ending in '/'. */
+  baseUrl: string;
+  onProgress?: (loadedBytes: number, totalBytes: number) => void;
+  /** Digit counts the manifest must declare; the official split unless a test says otherwise. */
+  expectedCounts?: Record<SplitName, number>;
+}
+
+/** Loads and checks the whole data set. @throws DataFileError for any file that is not as expected */
+export async function loadMnist(io: LoaderIO, options: LoadOptions): Promise<MnistData> {
+  const manifest = await fetchManifest(io, options);
+  const totalBytes = manifestTotalBytes(manifest);
+  let loadedBytes = 0;
+  options.onProgress?.(0, totalBytes);
+  const onBytes = (n: number) => {
+    loadedBytes += n;
+    options.onProgress?.(loadedBytes, totalBytes);
+  };
+  // On the first bad file the other downloads are cancelled: the error is what the user needs now.
+  const abort = new AbortController();
+  const download = (entry: FileEntry) =>
+    fetchChecked(io, options.baseUrl, entry, onBytes, abort.signal).catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    });
+
+  // Fetch everything at once (the browser queues what it cannot run in parallel), then decode one
+  // split at a time so only one split's bytes and floats are alive together.
+  const { train, test } = manifest.splits;
+  const [trainBytes, testBytes] = await Promise.all([
+    Promise.all([download(train.labels), ...train.sprites.map(download)]),
+    Promise.all([download(test.labels), ...test.sprites.map(download)]),
+  ]);
+  return {
+    manifest,
+    train: await decodeSplit(io, manifest, train, trainBytes),
+    test: await decodeSplit(io, manifest, test, testBytes),
+  };
+}
+
+async function fetchManifest(io: LoaderIO, options: LoadOptions): Promise<MnistManifest> {
+  const response = await fetchOk(io, options.baseUrl, MANIFEST_FILE);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DataFileError(MANIFEST_FILE, 'valid JSON', `${errorText(error)} (run \`npm run data\` to regenerate it)`);
+  }
+  return parseManifest(json, options.expectedCounts ?? OFFICIAL_COUNTS);
+}
+
+async function fetchOk(io: LoaderIO, baseUrl: string, file: string, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await io.fetch(new URL(file, baseUrl).href, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new DataFileError(file, 'a response from the server', `a network error (${errorText(error)})`);
+  }
+  if (!response.ok) {
+    throw new DataFileError(file, 'HTTP 200', `HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  // Vite's dev and preview servers answer a missing file with the app's index.html.
+  if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    throw new DataFileError(file, 'the data file', 'an HTML page instead: the file is missing on the server (run `npm run data`)');
+  }
+  return response;
+}
+
+/** Downloads one file, counting bytes as they arrive, and checks its size and SHA-256. */
+async function fetchChecked(
+  io: LoaderIO,
+  baseUrl: string,
+  entry: FileEntry,
+  onBytes: (n: number) => void,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const response = await fetchOk(io, baseUrl, entry.file, signal);
+  const bytes = new Uint8Array(entry.bytes);
+  let received = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (received + value.length <= bytes.length) bytes.set(value, received);
+      received += value.length;
+      onBytes(value.length);
+    }
+  }
+  if (received !== entry.bytes) {
+    const how = received < entry.bytes ? 'truncated' : 'too long';
+    throw new DataFileError(entry.file, `${entry.bytes} bytes`, `${received} bytes (${how})`);
+  }
+  const sha256 = await sha256Hex(bytes);
+  if (sha256 !== entry.sha256) {
+    throw new DataFileError(entry.file, `SHA-256 ${entry.sha256}`, `SHA-256 ${sha256} (the file is corrupt or from another build)`);
+  }
+  return bytes;
+}
+
+async function decodeSplit(io: LoaderIO, manifest: MnistManifest, split: SplitEntry, files: Uint8Array[]): Promise<MnistSplit> {
+  const [labels, ...spriteFiles] = files;
+  checkLabels(split, labels!);
+  const bytes = new Uint8Array(split.count * PIXELS_PER_IMAGE);
+  await Promise.all(
+    split.sprites.map(async (sprite, i) => {
+      let image: GrayImage;
+      try {
+        image = await io.decodeGrayPng(spriteFiles[i]!);
+      } catch (error) {
+        throw new DataFileError(sprite.file, 'a decodable PNG image', `an error: ${errorText(error)}`);
+      }
+      if (image.width !== sprite.width || image.height !== sprite.height) {
+        throw new DataFileError(sprite.file, `a ${sprite.width}x${sprite.height} image`, `${image.width}x${image.height}`);
+      }
+      extractTiles(image.gray, sprite.width, manifest.layout.columns, sprite.count, bytes, sprite.first);
+    }),
+  );
+  const pixelsSha256 = await sha256Hex(bytes);
+  if (pixelsSha256 !== split.pixelsSha256) {
+    const files = split.sprites.map((s) => s.file).join(', ');
+    throw new DataFileError(
+      files,
+      `decoded pixels equal to the IDX bytes (SHA-256 ${split.pixelsSha256})`,
+      `SHA-256 ${pixelsSha256}: the browser altered the pixels while decoding (colour management?)`,
+    );
+  }
+  return { count: split.count, images: bytesToPixels(bytes), labels: labels! };
+}
+
+function checkLabels(split: SplitEntry, labels: Uint8Array): void {
+  const counts = new Array<number>(NUM_CLASSES).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label >= NUM_CLASSES) {
+      throw new DataFileError(split.labels.file, `labels 0-${NUM_CLASSES - 1}`, `label ${label} at digit ${i}`);
+    }
+    counts[label]!++;
+  }
+  if (counts.join() !== split.labelCounts.join()) {
+    throw new DataFileError(split.labels.file, `label counts ${split.labelCounts.join(' ')}`, counts.join(' '));
+  }
+}
+
+/** Lowercase hex SHA-256 (Web Crypto: in workers, pages and Node 20). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

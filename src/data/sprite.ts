@@ -1,0 +1,49 @@
+import { IMAGE_SIZE, PIXELS_PER_IMAGE } from './mnist';
+
+/**
+ * Copies `count` digits out of a tile-grid sprite (row-major, `columns` tiles a row) into `out`,
+ * one IMAGE_SIZE x IMAGE_SIZE block of bytes per digit, starting at digit `outIndex`.
+ * @param gray sprite pixels, one byte each, `spriteWidth` a row
+ */
+export function extractTiles(
+  gray: Uint8Array,
+  spriteWidth: number,
+  columns: number,
+  count: number,
+  out: Uint8Array,
+  outIndex: number,
+): void {
+  for (let i = 0; i < count; i++) {
+    const x0 = (i % columns) * IMAGE_SIZE;
+    const y0 = Math.floor(i / columns) * IMAGE_SIZE;
+    const dst = (outIndex + i) * PIXELS_PER_IMAGE;
+    for (let y = 0; y < IMAGE_SIZE; y++) {
+      const src = (y0 + y) * spriteWidth + x0;
+      out.set(gray.subarray(src, src + IMAGE_SIZE), dst + y * IMAGE_SIZE);
+    }
+  }
+}
+
+/** Bytes (0-255) to pixels in [0, 1], as the seed notebook does (`x /= 255`). */
+export function bytesToPixels(bytes: Uint8Array): Float32Array {
+  const pixels = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) pixels[i] = bytes[i]! / 255;
+  return pixels;
+}
+
+/** Pixels in [0, 1] back to bytes (0-255); exact for pixels made by bytesToPixels. */
+export function pixelsToBytes(pixels: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) bytes[i] = Math.round(pixels[i]! * 255);
+  return bytes;
+}
+
+/** Indices of the first `perClass` digits of each class, class by class (0s first). */
+export function firstIndicesPerClass(labels: Uint8Array, numClasses: number, perClass: number): number[] {
+  const picked: number[][] = Array.from({ length: numClasses }, () => []);
+  for (let i = 0; i < labels.length; i++) {
+    const bucket = picked[labels[i]!];
+    if (bucket && bucket.length < perClass) bucket.push(i);
+  }
+  return picked.flat();
+}

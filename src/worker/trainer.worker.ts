@@ -1,0 +1,18 @@
+/// <reference lib="webworker" />
+/**
+ * Entry of the training worker: wires `self` to the session logic in trainer.ts.
+ */
+import { decodeGrayPngInBrowser } from '../data/browserPng';
+import { createTrainer } from './trainer';
+import type { WorkerCommand } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const trainer = createTrainer((event, transfer = []) => self.postMessage(event, transfer), {
+  fetch: (input, init) => fetch(input, init),
+  decodeGrayPng: decodeGrayPngInBrowser,
+});
+
+self.onmessage = (message: MessageEvent<WorkerCommand>) => {
+  void trainer.handle(message.data);
+};

@@ -1,0 +1,89 @@
+/**
+ * Shared end-to-end harness: one Chromium per test file (a persistent context in a fresh
+ * user-data-dir, since launch() refuses --user-data-dir), a fresh page per test, and a check that
+ * fails the test on any page error or console error it did not expect.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+export interface AppPage {
+  page: Page;
+  /** Console errors matching these are expected by the test (e.g. a 404 it provokes). */
+  allowErrors(...patterns: RegExp[]): void;
+}
+
+/** Registers the browser lifecycle hooks for a test file and returns a page opener. */
+export function useBrowser(): { open(path?: string, setup?: (page: Page) => Promise<unknown>): Promise<AppPage> } {
+  let context: BrowserContext;
+  let userDataDir: string;
+  let current: { page: Page; errors: string[]; allowed: RegExp[] } | null = null;
+
+  beforeAll(async () => {
+    userDataDir = mkdtempSync(join(tmpdir(), 'lenet-lab-e2e-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: inject('chromiumPath'),
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  afterEach(async () => {
+    if (!current) return;
+    const { page, errors, allowed } = current;
+    current = null;
+    await page.close();
+    const unexpected = errors.filter((e) => !allowed.some((pattern) => pattern.test(e)));
+    expect(unexpected, 'page errors or console errors').toEqual([]);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  return {
+    async open(path = '', setup) {
+      const page = await context.newPage();
+      const state = { page, errors: [] as string[], allowed: [] as RegExp[] };
+      current = state;
+      page.on('pageerror', (error) => state.errors.push(`pageerror: ${error.message}`));
+      const onConsole = (where: string) => (message: ConsoleMessage) => {
+        if (message.type() === 'error') state.errors.push(`${where} console: ${message.text()} (${message.location().url})`);
+      };
+      page.on('console', onConsole('page'));
+      // Workers' console messages are not reported on the page: listen to each worker too.
+      page.on('worker', (worker) => worker.on('console', onConsole('worker')));
+      await setup?.(page);
+      await page.goto(new URL(path, inject('baseUrl')).href);
+      return { page, allowErrors: (...patterns) => state.allowed.push(...patterns) };
+    },
+  };
+}
+
+/** Waits until the app's root element has one of the given data-state values; returns it. */
+export async function waitForState(page: Page, states: string[], timeoutMs = 120_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (wanted) => {
+      const state = document.querySelector('[data-state]')?.getAttribute('data-state');
+      return state && wanted.includes(state) ? state : null;
+    },
+    states,
+    { timeout: timeoutMs, polling: 100 },
+  );
+  return (await handle.jsonValue()) as string;
+}
