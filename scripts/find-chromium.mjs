@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Finds the Chromium the end-to-end tests drive: $CHROMIUM_PATH, else the usual system paths.
- * Run as a script, it exits 1 with one line saying how to get one (never a silent skip).
+ * Finds the Chromium the end-to-end tests and the benchmark drive: $CHROMIUM_PATH, else the usual
+ * system paths, and launches it the way this project always does. Run as a script, it exits 1 with
+ * one line saying how to get one (never a silent skip).
  */
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +15,21 @@ const CANDIDATES = [
   '/snap/bin/chromium',
   '/usr/bin/google-chrome',
   '/usr/bin/google-chrome-stable',
+];
+
+/**
+ * Flags for every launch: no sandbox (root in CI), no background traffic (the network is closed),
+ * and WebGL through SwiftShader where there is no GPU.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
 ];
 
 export const INSTALL_HINT =

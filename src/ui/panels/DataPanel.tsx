@@ -41,7 +41,7 @@ function LoadProgress({ progress }: { progress: AppState['progress'] }) {
 function DatasetView({ dataset }: { dataset: DatasetSummary }) {
   return (
     <>
-      <p className="data-status" data-testid="data-status">
+      <p className="data-status" data-testid="data-status" data-load-ms={Math.round(dataset.durationMs)}>
         <strong>{formatCount(dataset.trainCount)}</strong> {s.trainDigits} · <strong>{formatCount(dataset.testCount)}</strong>{' '}
         {s.testDigits}
         <span className="muted">
