@@ -52,42 +52,91 @@ export interface LoadOptions {
   onProgress?: (loadedBytes: number, totalBytes: number) => void;
   /** Digit counts the manifest must declare; the official split unless a test says otherwise. */
   expectedCounts?: Record<SplitName, number>;
+  /** Give up when no byte arrives for this long (default DEFAULT_STALL_TIMEOUT_MS). */
+  stallTimeoutMs?: number;
 }
+
+/** A download that receives nothing for this long is called stalled, so the page never waits forever. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /** Loads and checks the whole data set. @throws DataFileError for any file that is not as expected */
 export async function loadMnist(io: LoaderIO, options: LoadOptions): Promise<MnistData> {
-  const manifest = await fetchManifest(io, options);
-  const totalBytes = manifestTotalBytes(manifest);
-  let loadedBytes = 0;
-  options.onProgress?.(0, totalBytes);
-  const onBytes = (n: number) => {
-    loadedBytes += n;
-    options.onProgress?.(loadedBytes, totalBytes);
-  };
-  // On the first bad file the other downloads are cancelled: the error is what the user needs now.
+  // One controller cancels every download: on the first bad file (the error is what the user needs
+  // now) or when the watchdog sees no byte arrive for the stall timeout.
   const abort = new AbortController();
-  const download = (entry: FileEntry) =>
-    fetchChecked(io, options.baseUrl, entry, onBytes, abort.signal).catch((error: unknown) => {
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const watchdog = createWatchdog(stallMs, () => abort.abort());
+  const pending = new Set<string>();
+  const tracked = async <T>(file: string, work: () => Promise<T>): Promise<T> => {
+    pending.add(file);
+    try {
+      const result = await work();
+      pending.delete(file);
+      return result;
+    } catch (error) {
       abort.abort();
       throw error;
-    });
-
-  // Fetch everything at once (the browser queues what it cannot run in parallel), then decode one
-  // split at a time so only one split's bytes and floats are alive together.
-  const { train, test } = manifest.splits;
-  const [trainBytes, testBytes] = await Promise.all([
-    Promise.all([download(train.labels), ...train.sprites.map(download)]),
-    Promise.all([download(test.labels), ...test.sprites.map(download)]),
-  ]);
-  return {
-    manifest,
-    train: await decodeSplit(io, manifest, train, trainBytes),
-    test: await decodeSplit(io, manifest, test, testBytes),
+    }
   };
+
+  try {
+    const manifest = await tracked(MANIFEST_FILE, () => fetchManifest(io, options, abort.signal));
+    const totalBytes = manifestTotalBytes(manifest);
+    let loadedBytes = 0;
+    options.onProgress?.(0, totalBytes);
+    const onBytes = (n: number) => {
+      watchdog.arm();
+      loadedBytes += n;
+      options.onProgress?.(loadedBytes, totalBytes);
+    };
+    const download = (entry: FileEntry) => tracked(entry.file, () => fetchChecked(io, options.baseUrl, entry, onBytes, abort.signal));
+
+    // Fetch everything at once (the browser queues what it cannot run in parallel), then decode one
+    // split at a time so only one split's bytes and floats are alive together.
+    const { train, test } = manifest.splits;
+    const [trainBytes, testBytes] = await Promise.all([
+      Promise.all([download(train.labels), ...train.sprites.map(download)]),
+      Promise.all([download(test.labels), ...test.sprites.map(download)]),
+    ]);
+    watchdog.stop();
+    return {
+      manifest,
+      train: await decodeSplit(io, manifest, train, trainBytes),
+      test: await decodeSplit(io, manifest, test, testBytes),
+    };
+  } catch (error) {
+    if (!watchdog.fired) throw error;
+    const seconds = stallMs / 1000;
+    throw new DataFileError(
+      [...pending].join(', '),
+      `data to keep arriving (at least every ${seconds} s)`,
+      `nothing for ${seconds} s: the download stalled (check the connection, then try again)`,
+    );
+  } finally {
+    watchdog.stop();
+  }
 }
 
-async function fetchManifest(io: LoaderIO, options: LoadOptions): Promise<MnistManifest> {
-  const response = await fetchOk(io, options.baseUrl, MANIFEST_FILE);
+/** Calls `onStall` unless `arm()` is called again within `ms`; armed from the start. */
+function createWatchdog(ms: number, onStall: () => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const state = {
+    fired: false,
+    arm() {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        state.fired = true;
+        onStall();
+      }, ms);
+    },
+    stop: () => clearTimeout(timer),
+  };
+  state.arm();
+  return state;
+}
+
+async function fetchManifest(io: LoaderIO, options: LoadOptions, signal: AbortSignal): Promise<MnistManifest> {
+  const response = await fetchOk(io, options.baseUrl, MANIFEST_FILE, signal);
   const text = await response.text();
   let json: unknown;
   try {
@@ -98,12 +147,12 @@ async function fetchManifest(io: LoaderIO, options: LoadOptions): Promise<MnistM
   return parseManifest(json, options.expectedCounts ?? OFFICIAL_COUNTS);
 }
 
-async function fetchOk(io: LoaderIO, baseUrl: string, file: string, signal?: AbortSignal): Promise<Response> {
+async function fetchOk(io: LoaderIO, baseUrl: string, file: string, signal: AbortSignal): Promise<Response> {
   let response: Response;
   try {
     response = await io.fetch(new URL(file, baseUrl).href, { signal });
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal.aborted) throw error;
     throw new DataFileError(file, 'a response from the server', `a network error (${errorText(error)})`);
   }
   if (!response.ok) {

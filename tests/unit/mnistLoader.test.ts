@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../scripts/mnist-sprites.mjs';
 import { DataFileError } from '../../src/data/dataFileError';
-import { loadMnist, type LoaderIO } from '../../src/data/mnistLoader';
+import { loadMnist, type LoaderIO, type LoadOptions } from '../../src/data/mnistLoader';
 import { BASE_URL, TINY_COUNTS, makeTinyDataset, tinyIO, withManifest } from './fixtures';
 
 const options = { baseUrl: BASE_URL, expectedCounts: TINY_COUNTS };
 
 /** Loads and returns the DataFileError it must throw. */
-async function loadError(io: LoaderIO): Promise<DataFileError> {
-  const error = await loadMnist(io, options).then(
+async function loadError(io: LoaderIO, extra: Partial<LoadOptions> = {}): Promise<DataFileError> {
+  const error = await loadMnist(io, { ...options, ...extra }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -145,5 +145,23 @@ describe('loadMnist', () => {
     expect(error).toBeInstanceOf(DataFileError);
     expect((error as DataFileError).expected).toBe('splits.train.count 60000 (the official MNIST split)');
     expect((error as DataFileError).found).toBe('30');
+  });
+
+  it('gives up on a download that stalls, naming the files still pending, instead of waiting forever', async () => {
+    // The sprite's server sends headers, then nothing: the read only ends when the loader aborts it.
+    const stalled = (signal: AbortSignal | null | undefined) =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+          },
+        }),
+      );
+    const io = tinyIO(dataset.files);
+    const fetchStalling: typeof fetch = (input, init) =>
+      String(input).endsWith('train-images-1.png') ? Promise.resolve(stalled(init?.signal)) : io.fetch(input, init);
+    const error = await loadError({ ...io, fetch: fetchStalling }, { stallTimeoutMs: 100 });
+    expect(error.file).toBe('train-images-1.png');
+    expect(error.found).toBe('nothing for 0.1 s: the download stalled (check the connection, then try again)');
   });
 });
