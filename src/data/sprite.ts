@@ -47,3 +47,25 @@ export function firstIndicesPerClass(labels: Uint8Array, numClasses: number, per
   }
   return picked.flat();
 }
+
+/**
+ * Copies the digits `order[start .. start + count)` into a batch: pixels into `x`
+ * ([count, 28, 28, 1] row-major) and one-hot labels into `y` ([count, numClasses]).
+ */
+export function fillBatch(
+  images: Float32Array,
+  labels: Uint8Array,
+  order: ArrayLike<number>,
+  start: number,
+  count: number,
+  x: Float32Array,
+  y: Float32Array,
+  numClasses: number,
+): void {
+  y.fill(0, 0, count * numClasses);
+  for (let i = 0; i < count; i++) {
+    const index = order[start + i]!;
+    x.set(images.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE), i * PIXELS_PER_IMAGE);
+    y[i * numClasses + labels[index]!] = 1;
+  }
+}

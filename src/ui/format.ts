@@ -7,3 +7,15 @@ export function formatCount(n: number): string {
 export function formatMegabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
+
+/** Formats a fraction as a percentage with two decimals (0.9871 -> "98.71%"). */
+export function formatPercent(fraction: number, digits = 2): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** Formats a duration as "1 min 05 s" or "42 s". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+}

@@ -5,15 +5,27 @@
  * large buffers travel as transferables.
  */
 
+import type { LayerSummary, ModelSummary } from '../model/lenet5';
+import type { Activation, BackendChoice, ModelPreset, TrainSettings } from './settings';
+
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+export type { LayerSummary, ModelSummary };
 
 /** Commands the UI sends to the worker (imperative names). */
-export type WorkerCommand = {
-  type: 'load';
-  /** Absolute URL of the folder holding manifest.json, ending in '/'. */
-  dataUrl: string;
-};
+export type WorkerCommand =
+  | {
+      type: 'load';
+      /** Absolute URL of the folder holding manifest.json, ending in '/'. */
+      dataUrl: string;
+    }
+  /** Asks for the summary of a model preset (answered by `modelDescribed`). */
+  | { type: 'describeModel'; model: ModelPreset; activation: Activation; backend: BackendChoice }
+  | { type: 'train'; settings: TrainSettings }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** Ends training between two batches; the model trained so far is kept and evaluated. */
+  | { type: 'stop' };
 
 /** What went wrong, in terms a person can act on. */
 export type AppError =
@@ -21,6 +33,8 @@ export type AppError =
   | { kind: 'data'; file: string; expected: string; found: string }
   /** The worker itself crashed or could not start. */
   | { kind: 'worker'; message: string }
+  /** Settings out of range (the UI checks them first; the worker checks again). */
+  | { kind: 'settings'; message: string }
   /** Anything else the worker caught. */
   | { kind: 'internal'; message: string };
 
@@ -45,11 +59,86 @@ export interface DatasetSummary {
   samples: SampleDigits;
 }
 
+/** The tfjs backend that runs, and why it was chosen. */
+export interface BackendInfo {
+  name: 'webgl' | 'wasm' | 'cpu';
+  /** A sentence for the badge, e.g. "WebGL is software-rendered here (SwiftShader)". */
+  reason: string;
+}
+
+export interface TrainingPlan {
+  settings: TrainSettings;
+  backend: BackendInfo;
+  summary: ModelSummary;
+  trainCount: number;
+  validationCount: number;
+  batchesPerEpoch: number;
+}
+
+/** Progress within an epoch, posted at most every BATCH_EVENT_INTERVAL_MS. */
+export interface BatchProgress {
+  epoch: number;
+  /** Batches done in this epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  /** Loss of every batch since the previous event: [global step, loss] pairs. */
+  losses: [number, number][];
+  /** Mean loss and accuracy over this epoch so far. */
+  loss: number;
+  accuracy: number;
+  /** Training throughput, not counting the first batch of the run (warm-up) or paused time. */
+  imagesPerSecond: number;
+  /** Duration of the run's first batch: backend warm-up such as shader compilation. */
+  warmupMs: number;
+  /** Training time so far in this run, paused time excluded. */
+  elapsedMs: number;
+}
+
+export interface EpochResult {
+  /** 0 for the untrained model (posted before the first batch), then 1, 2, ... */
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  /** Null when validationSplit is 0. */
+  valLoss: number | null;
+  valAccuracy: number | null;
+  durationMs: number;
+  imagesPerSecond: number;
+  /** tf.memory().numTensors in the worker after the epoch: flat from epoch to epoch. */
+  numTensors: number;
+}
+
+export interface TestEvaluation {
+  count: number;
+  loss: number;
+  accuracy: number;
+  /** confusion[true][predicted]. */
+  confusion: number[][];
+  perClassAccuracy: number[];
+  durationMs: number;
+  /** True when the run was stopped before its last epoch. */
+  stopped: boolean;
+  epochsCompleted: number;
+}
+
 /** Events the worker posts (past-tense names). */
 export type WorkerEvent =
   | { type: 'loadProgressed'; loadedBytes: number; totalBytes: number }
   | { type: 'loaded'; dataset: DatasetSummary }
+  | { type: 'modelDescribed'; summary: ModelSummary }
+  | { type: 'backendSelected'; backend: BackendInfo }
+  | { type: 'trainingStarted'; plan: TrainingPlan }
+  | { type: 'batchEnded'; progress: BatchProgress }
+  | { type: 'epochEnded'; result: EpochResult }
+  | { type: 'trainingPaused' }
+  | { type: 'trainingResumed' }
+  | { type: 'evaluationStarted'; stopped: boolean }
+  | { type: 'evaluated'; evaluation: TestEvaluation }
   | { type: 'failed'; error: AppError };
+
+/** Batch events at most this often: a smooth curve without flooding the UI thread. */
+export const BATCH_EVENT_INTERVAL_MS = 100;
 
 /** Samples shown per class in the Data panel. */
 export const SAMPLES_PER_CLASS = 10;

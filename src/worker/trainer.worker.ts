@@ -3,14 +3,15 @@
  * Entry of the training worker: wires `self` to the session logic in trainer.ts.
  */
 import { decodeGrayPngInBrowser } from '../data/browserPng';
+import { selectBackend } from './backends';
 import { createTrainer } from './trainer';
 import type { WorkerCommand } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const trainer = createTrainer((event, transfer = []) => self.postMessage(event, transfer), {
-  fetch: (input, init) => fetch(input, init),
-  decodeGrayPng: decodeGrayPngInBrowser,
+  io: { fetch: (input, init) => fetch(input, init), decodeGrayPng: decodeGrayPngInBrowser },
+  selectBackend: (choice) => selectBackend(choice),
 });
 
 self.onmessage = (message: MessageEvent<WorkerCommand>) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type AppAction, type AppState } from '../../src/ui/appState';
-import type { DatasetSummary } from '../../src/worker/protocol';
+import type { DatasetSummary, TrainingPlan } from '../../src/worker/protocol';
+import { DEFAULT_SETTINGS } from '../../src/worker/settings';
 
 const dataset: DatasetSummary = {
   trainCount: 60_000,
@@ -13,11 +14,11 @@ const dataset: DatasetSummary = {
   samples: { indices: [], labels: [], bytes: new Uint8Array() },
 };
 
-const run = (actions: AppAction[], from: AppState = initialState) => actions.reduce(reduce, from);
+const run = (actions: AppAction[], from: AppState = initialState()) => actions.reduce(reduce, from);
 
 describe('reduce', () => {
   it('starts loading, tracks progress, then is ready with the data set', () => {
-    expect(initialState.phase).toBe('loading');
+    expect(initialState().phase).toBe('loading');
     const loading = run([{ type: 'loadProgressed', loadedBytes: 10, totalBytes: 100 }]);
     expect(loading).toMatchObject({ phase: 'loading', progress: { loadedBytes: 10, totalBytes: 100 } });
     expect(run([{ type: 'loaded', dataset }], loading)).toMatchObject({ phase: 'ready', dataset, error: null });
@@ -31,7 +32,7 @@ describe('reduce', () => {
     ]);
     expect(failed).toMatchObject({ phase: 'error', error });
     const retried = run([{ type: 'retryRequested' }], failed);
-    expect(retried).toEqual({ ...initialState, attempt: 1 });
+    expect(retried).toEqual({ ...initialState(), attempt: 1 });
   });
 
   it('ignores a progress event that arrives after the load finished or failed', () => {
@@ -48,5 +49,104 @@ describe('reduce', () => {
     ]);
     expect(crashed.phase).toBe('error');
     expect(crashed.dataset).toBe(dataset);
+  });
+
+  const plan: TrainingPlan = {
+    settings: DEFAULT_SETTINGS,
+    backend: { name: 'wasm', reason: 'test' },
+    summary: { preset: 'lenet5', label: 'LeNet-5', inputShape: [28, 28, 1], layers: [], totalParams: 44_426 },
+    trainCount: 48_000,
+    validationCount: 12_000,
+    batchesPerEpoch: 750,
+  };
+  const evaluation = {
+    count: 10_000,
+    loss: 0.05,
+    accuracy: 0.987,
+    confusion: [],
+    perClassAccuracy: [],
+    durationMs: 1,
+    stopped: false,
+    epochsCompleted: 20,
+  };
+  const progress = {
+    epoch: 1,
+    batch: 10,
+    batchesPerEpoch: 750,
+    losses: [
+      [1, 2.3],
+      [2, 2.2],
+    ] as [number, number][],
+    loss: 2.2,
+    accuracy: 0.2,
+    imagesPerSecond: 1800,
+    warmupMs: 30,
+    elapsedMs: 400,
+  };
+
+  it('walks a run through training, paused, evaluating and done, collecting batch losses', () => {
+    const ready = run([{ type: 'loaded', dataset }]);
+    const training = run(
+      [
+        { type: 'trainingStarted', plan },
+        { type: 'batchEnded', progress },
+        { type: 'batchEnded', progress: { ...progress, losses: [[3, 2.1]] } },
+      ],
+      ready,
+    );
+    expect(training.phase).toBe('training');
+    expect(training.batchLosses).toEqual([
+      [1, 2.3],
+      [2, 2.2],
+      [3, 2.1],
+    ]);
+    expect(run([{ type: 'trainingPaused' }], training).phase).toBe('paused');
+    expect(run([{ type: 'trainingPaused' }, { type: 'trainingResumed' }], training).phase).toBe('training');
+    const done = run(
+      [
+        { type: 'evaluationStarted', stopped: false },
+        { type: 'evaluated', evaluation },
+      ],
+      training,
+    );
+    expect(done).toMatchObject({ phase: 'done', evaluation });
+    // A new run clears the previous one's curves and results.
+    expect(run([{ type: 'trainingStarted', plan }], done)).toMatchObject({
+      phase: 'training',
+      batchLosses: [],
+      epochs: [],
+      evaluation: null,
+    });
+  });
+
+  it('settles on done when Stop races the end of the run, and never goes back to training', () => {
+    const training = run([
+      { type: 'loaded', dataset },
+      { type: 'trainingStarted', plan },
+    ]);
+    const stopping = run([{ type: 'stopRequested' }], training);
+    expect(stopping.stopping).toBe(true);
+    const done = run(
+      [{ type: 'evaluationStarted', stopped: false }, { type: 'evaluated', evaluation }, { type: 'trainingResumed' }],
+      stopping,
+    );
+    expect(done).toMatchObject({ phase: 'done', stopping: false });
+  });
+
+  it('goes to error when the worker fails mid-training, keeping the data set and the curves so far', () => {
+    const failed = run([
+      { type: 'loaded', dataset },
+      { type: 'trainingStarted', plan },
+      { type: 'batchEnded', progress },
+      { type: 'failed', error: { kind: 'internal', message: 'WebGL context lost' } },
+    ]);
+    expect(failed).toMatchObject({ phase: 'error', dataset, batchLosses: progress.losses });
+  });
+
+  it('reports bad settings without leaving the ready state', () => {
+    const ready = run([{ type: 'loaded', dataset }]);
+    const refused = run([{ type: 'failed', error: { kind: 'settings', message: 'epochs must be ...' } }], ready);
+    expect(refused.phase).toBe('ready');
+    expect(refused.error).toEqual({ kind: 'settings', message: 'epochs must be ...' });
   });
 });

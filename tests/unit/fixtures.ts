@@ -3,9 +3,16 @@
  * partial), served by a fake fetch, decoded by pngjs: the loader runs in Node exactly as in the
  * worker, minus the browser's PNG decoder.
  */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
 import { PNG } from 'pngjs';
 import { buildManifest, buildSplit } from '../../scripts/mnist-sprites.mjs';
 import type { GrayImage, LoaderIO } from '../../src/data/mnistLoader';
+import { registerWasmTrainingKernels } from '../../src/model/wasmKernels';
 
 export const TINY_COUNTS = { train: 30, test: 10 };
 const COLUMNS = 4;
@@ -83,4 +90,38 @@ export function withManifest(dataset: TinyDataset, edit: (manifest: TinyDataset[
   const files = new Map(dataset.files);
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return files;
+}
+
+/** Loader I/O over the real generated files in public/data (decoded by pngjs, each sprite once per test file). */
+export function realDataIO(dir = 'public/data'): LoaderIO {
+  const files = new Map<string, Uint8Array>();
+  for (const file of readdirSync(dir)) files.set(file, new Uint8Array(readFileSync(join(dir, file))));
+  const decoded = new Map<string, Promise<GrayImage>>();
+  return {
+    fetch: fakeFetch(files),
+    decodeGrayPng: (bytes) => {
+      const key = createHash('sha256').update(bytes).digest('hex');
+      if (!decoded.has(key)) decoded.set(key, decodeGrayPngWithPngjs(bytes));
+      return decoded.get(key)!;
+    },
+  };
+}
+
+let wasmConfigured = false;
+
+/**
+ * Starts the WASM backend in Node with the project's training kernels, as the worker does in the
+ * browser. Training tests run on it: the CPU backend is 10-20 times slower, and the kernel tests
+ * (wasmKernels.test.ts) pin WASM's gradients to the CPU backend's.
+ */
+export async function useWasm() {
+  if (!wasmConfigured) {
+    wasmConfigured = true;
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    setWasmPaths(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + sep);
+    registerWasmTrainingKernels();
+  }
+  await tf.setBackend('wasm');
+  await tf.ready();
+  return { name: 'wasm', reason: 'unit test' } as const;
 }

@@ -1,12 +1,21 @@
 /**
- * The worker's session logic driven without a worker: a `post` that records events, the tiny data
- * set behind a fake fetch, and a fake clock for the progress throttle.
+ * The worker's session logic driven without a worker: a `post` that records events, data behind a
+ * fake fetch (a tiny set for loading, the real MNIST files for training); loading on the CPU
+ * backend, training on WASM with the project's kernels, as in the browser.
  */
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnistLoader';
 import { createTrainer, toAppError } from '../../src/worker/trainer';
 import type { WorkerEvent } from '../../src/worker/protocol';
-import { BASE_URL, TINY_COUNTS, makeTinyDataset, tinyIO } from './fixtures';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
+import { BASE_URL, TINY_COUNTS, makeTinyDataset, realDataIO, tinyIO, useWasm } from './fixtures';
+
+/** Unit tests train on the CPU backend. */
+async function useCpu() {
+  await tf.setBackend('cpu');
+  return { name: 'cpu', reason: 'unit test' } as const;
+}
 
 /** A trainer over the tiny data set (which it is told to expect instead of the official counts). */
 function tinyTrainer(files = makeTinyDataset().files) {
@@ -15,17 +24,17 @@ function tinyTrainer(files = makeTinyDataset().files) {
   let requests = 0;
   const countingIO = { ...io, fetch: ((input, init) => (requests++, io.fetch(input, init))) as typeof fetch };
   let clock = 0;
-  const trainer = createTrainer(
-    (event) => events.push(event),
-    countingIO,
-    () => (clock += 10),
-    TINY_COUNTS,
-  );
+  const trainer = createTrainer((event) => events.push(event), {
+    io: countingIO,
+    selectBackend: useCpu,
+    now: () => (clock += 10),
+    expectedCounts: TINY_COUNTS,
+  });
   return { trainer, events, requests: () => requests };
 }
 
-describe('createTrainer', () => {
-  it('loads the data, posts throttled progress, then `loaded` with ten samples of each class present', async () => {
+describe('createTrainer: loading', () => {
+  it('loads the data, posts throttled progress, then `loaded` with samples of each class', async () => {
     const { trainer, events } = tinyTrainer();
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
     const progress = events.filter((e) => e.type === 'loadProgressed');
@@ -72,5 +81,108 @@ describe('createTrainer', () => {
   it('maps unexpected exceptions to an internal error with their message', () => {
     expect(toAppError(new TypeError('boom'))).toEqual({ kind: 'internal', message: 'boom' });
     expect(toAppError('plain')).toEqual({ kind: 'internal', message: 'plain' });
+  });
+});
+
+describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
+  const io = realDataIO();
+  const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 500, batchSize: 50, backend: 'wasm' };
+
+  /** A loaded trainer and its events; `onEvent` may send commands as events arrive. */
+  async function loadedTrainer(onEvent?: (event: WorkerEvent, trainer: ReturnType<typeof createTrainer>) => void) {
+    const events: WorkerEvent[] = [];
+    const trainer = createTrainer(
+      (event) => {
+        events.push(event);
+        onEvent?.(event, trainer);
+      },
+      { io, selectBackend: useWasm },
+    );
+    await trainer.handle({ type: 'load', dataUrl: BASE_URL });
+    expect(events.at(-1)!.type).toBe('loaded');
+    events.length = 0;
+    return { trainer, events };
+  }
+
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  it('posts trainingStarted, then batch and epoch events in order, then exactly one evaluation', async () => {
+    const { trainer, events } = await loadedTrainer();
+    await trainer.handle({ type: 'train', settings: quick });
+    const types = events.map((e) => e.type).filter((t) => t !== 'backendSelected');
+    expect(types[0]).toBe('trainingStarted');
+    expect(types.slice(-2)).toEqual(['evaluationStarted', 'evaluated']);
+    expect(types.filter((t) => t === 'evaluated')).toHaveLength(1);
+    const epochs = events.flatMap((e) => (e.type === 'epochEnded' ? [e.result] : []));
+    // Epoch 0 is the untrained model (the curves start at chance), then one result per epoch.
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(epochs[0]!.valAccuracy).toBeLessThan(0.3);
+    // Batch events come between the epoch results: 8 batches of 50 from 400 training digits.
+    const batches = events.flatMap((e) => (e.type === 'batchEnded' ? [e.progress] : []));
+    expect(batches.every((b) => b.batchesPerEpoch === 8)).toBe(true);
+    expect(batches.flatMap((b) => b.losses.map(([step]) => step))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    const started = events[types.indexOf('trainingStarted') + (events[0]!.type === 'backendSelected' ? 1 : 0)]!;
+    expect(started).toMatchObject({ type: 'trainingStarted', plan: { trainCount: 400, validationCount: 100, batchesPerEpoch: 8 } });
+    const evaluated = events.at(-1)!;
+    if (evaluated.type !== 'evaluated') throw new Error('no evaluation');
+    expect(evaluated.evaluation.count).toBe(10_000);
+    expect(evaluated.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10_000);
+    expect(evaluated.evaluation.stopped).toBe(false);
+  });
+
+  it('keeps the tensor count flat from epoch to epoch and the same seed gives the same losses', async () => {
+    const a = await loadedTrainer();
+    await a.trainer.handle({ type: 'train', settings: { ...quick, epochs: 3 } });
+    const counts = a.events.flatMap((e) => (e.type === 'epochEnded' && e.result.epoch > 0 ? [e.result.numTensors] : []));
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+    const b = await loadedTrainer();
+    await b.trainer.handle({ type: 'train', settings: { ...quick, epochs: 3 } });
+    const losses = (events: WorkerEvent[]) =>
+      events.flatMap((e) => (e.type === 'batchEnded' ? e.progress.losses.map(([, loss]) => loss) : []));
+    expect(losses(b.events)).toEqual(losses(a.events));
+  });
+
+  it('pauses and resumes between batches, and Stop ends cleanly with the model evaluated', async () => {
+    let paused = false;
+    const { trainer, events } = await loadedTrainer((event, t) => {
+      if (event.type === 'batchEnded' && event.progress.epoch === 1 && !paused) {
+        paused = true;
+        void t.handle({ type: 'pause' });
+      }
+      if (event.type === 'trainingPaused') setTimeout(() => void t.handle({ type: 'resume' }), 20);
+      if (event.type === 'batchEnded' && event.progress.epoch === 2) void t.handle({ type: 'stop' });
+    });
+    await trainer.handle({ type: 'train', settings: { ...quick, epochs: 5 } });
+    const types = events.map((e) => e.type);
+    expect(types).toContain('trainingPaused');
+    expect(types.indexOf('trainingResumed')).toBeGreaterThan(types.indexOf('trainingPaused'));
+    const evaluated = events.at(-1)!;
+    if (evaluated.type !== 'evaluated') throw new Error('no evaluation');
+    expect(evaluated.evaluation).toMatchObject({ stopped: true, epochsCompleted: 1 });
+    expect(evaluated.evaluation.accuracy).toBeGreaterThan(0.3);
+  });
+
+  it('refuses settings out of range with a message naming the setting and its range', async () => {
+    const { trainer, events } = await loadedTrainer();
+    await trainer.handle({ type: 'train', settings: { ...quick, epochs: 0 } });
+    expect(events.at(-1)).toEqual({
+      type: 'failed',
+      error: { kind: 'settings', message: 'epochs must be a whole number from 1 to 100; got "0"' },
+    });
+  });
+
+  it('learns: 2,000 real training digits give at least 90% on the test digits', async () => {
+    const { trainer, events } = await loadedTrainer();
+    await trainer.handle({
+      type: 'train',
+      settings: { ...DEFAULT_SETTINGS, trainSize: 2000, validationSplit: 0, epochs: 4, batchSize: 32, backend: 'wasm' },
+    });
+    const evaluated = events.at(-1)!;
+    if (evaluated.type !== 'evaluated') throw new Error(`no evaluation: ${JSON.stringify(evaluated)}`);
+    console.log(`2,000 digits, 4 epochs, WASM: test accuracy ${(evaluated.evaluation.accuracy * 100).toFixed(2)}%`);
+    expect(evaluated.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
   });
 });

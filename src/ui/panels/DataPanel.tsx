@@ -12,7 +12,7 @@ const s = strings.data;
 export function DataPanel({ state, onRetry }: { state: AppState; onRetry: () => void }) {
   return (
     <Panel id="data" title={strings.panels.data}>
-      {state.error ? <ErrorPanel error={state.error} onRetry={onRetry} /> : null}
+      {state.error && (state.error.kind === 'data' || !state.dataset) ? <ErrorPanel error={state.error} onRetry={onRetry} /> : null}
       {state.phase === 'loading' ? <LoadProgress progress={state.progress} /> : null}
       {state.dataset ? <DatasetView dataset={state.dataset} /> : null}
     </Panel>

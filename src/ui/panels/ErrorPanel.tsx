@@ -37,6 +37,8 @@ function title(error: AppError): string {
       return s.dataTitle;
     case 'worker':
       return s.workerTitle;
+    case 'settings':
+      return s.settingsTitle;
     case 'internal':
       return s.internalTitle;
     default:

@@ -1,0 +1,138 @@
+/**
+ * The training step and the evaluation, in tfjs and nothing else: the worker's session calls them
+ * with batches it fills from the data set. Each returns tensors or plain numbers and leaves no
+ * tensor behind (the caller disposes what it is handed).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { NUM_CLASSES, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/mnist';
+import { fillBatch } from '../data/sprite';
+
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+/** Keras' optimizers with Keras' defaults (Adam: beta 0.9 / 0.999, epsilon 1e-7; RMSprop: rho 0.9). */
+export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+    case 'sgd':
+      return tf.train.sgd(learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+  }
+}
+
+/** Keras' clipping of probabilities before the logarithm. */
+const EPSILON = 1e-7;
+
+/** Mean categorical cross-entropy of predicted probabilities against one-hot labels (Keras' loss). */
+export function crossEntropy(oneHot: tf.Tensor2D, probabilities: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, EPSILON, 1 - EPSILON))), -1))));
+}
+
+/**
+ * One optimizer step on a batch. Returns the batch's mean loss and its count of correct answers
+ * as scalars, so the caller decides when to read them (a read waits for the device).
+ * @param x [batch, 28, 28, 1] pixels  @param y [batch, 10] one-hot
+ */
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  let correct: tf.Scalar | undefined;
+  const loss = optimizer.minimize(() => {
+    const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
+    correct = tf.keep(tf.tidy(() => tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(y, -1)), 'float32'))));
+    return crossEntropy(y, probabilities);
+  }, true)!;
+  return { loss, correct: correct! };
+}
+
+/** Reusable host buffers for one batch: filled in place, so a training run allocates them once. */
+export interface BatchBuffers {
+  x: Float32Array;
+  y: Float32Array;
+}
+
+export function createBatchBuffers(batchSize: number): BatchBuffers {
+  return { x: new Float32Array(batchSize * PIXELS_PER_IMAGE), y: new Float32Array(batchSize * NUM_CLASSES) };
+}
+
+/** Makes tensors of the digits order[start .. start + count). The caller disposes both. */
+export function batchTensors(
+  images: Float32Array,
+  labels: Uint8Array,
+  order: ArrayLike<number>,
+  start: number,
+  count: number,
+  buffers: BatchBuffers,
+): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  fillBatch(images, labels, order, start, count, buffers.x, buffers.y, NUM_CLASSES);
+  return {
+    x: tf.tensor4d(buffers.x.subarray(0, count * PIXELS_PER_IMAGE), [count, IMAGE_SIZE, IMAGE_SIZE, 1]),
+    y: tf.tensor2d(buffers.y.subarray(0, count * NUM_CLASSES), [count, NUM_CLASSES]),
+  };
+}
+
+export interface Evaluation {
+  count: number;
+  loss: number;
+  accuracy: number;
+  /** confusion[true][predicted] = count. */
+  confusion: number[][];
+  /** The predicted class of each digit evaluated, in order. */
+  predictions: Uint8Array;
+}
+
+/**
+ * Evaluates the model on digits [first, first + count) in batches: mean loss, accuracy, confusion
+ * matrix and every prediction. `onBatch` runs between batches (to yield to other messages).
+ */
+export async function evaluate(
+  model: tf.LayersModel,
+  images: Float32Array,
+  labels: Uint8Array,
+  first: number,
+  count: number,
+  batchSize = 500,
+  onBatch: () => Promise<void> = async () => {},
+): Promise<Evaluation> {
+  const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
+  const predictions = new Uint8Array(count);
+  const order = Int32Array.from({ length: count }, (_, i) => first + i);
+  const buffers = createBatchBuffers(Math.min(batchSize, count));
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const { x, y } = batchTensors(images, labels, order, start, n, buffers);
+    const [lossTensor, predictedTensor] = tf.tidy(() => {
+      const probabilities = model.predict(x) as tf.Tensor2D;
+      return [tf.mul(crossEntropy(y, probabilities), n), tf.argMax(probabilities, -1)];
+    });
+    x.dispose();
+    y.dispose();
+    const [batchLoss, predicted] = await Promise.all([lossTensor.data(), predictedTensor.data()]);
+    lossTensor.dispose();
+    predictedTensor.dispose();
+    lossSum += batchLoss[0]!;
+    for (let i = 0; i < n; i++) {
+      const truth = labels[first + start + i]!;
+      const guess = predicted[i]!;
+      predictions[start + i] = guess;
+      confusion[truth]![guess]!++;
+      if (truth === guess) correct++;
+    }
+    await onBatch();
+  }
+  return { count, loss: lossSum / count, accuracy: correct / count, confusion, predictions };
+}
+
+/** Accuracy of each class: the confusion matrix's diagonal over its row sums (NaN for an empty row). */
+export function perClassAccuracy(confusion: number[][]): number[] {
+  return confusion.map((row, digit) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total === 0 ? NaN : row[digit]! / total;
+  });
+}

@@ -1,0 +1,206 @@
+/**
+ * JavaScript kernels that let tfjs-backend-wasm 4.22.0 train LeNet-5 correctly, without rebuilding
+ * its .wasm binary. They run wherever the wasm backend runs (browser, Web Worker, Node).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+const BACKEND = 'wasm';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** The wasm backend's own kernel `name`, looked up at call time so its setupFunc has already run. */
+function wasmKernel(name: string): tf.KernelFunc {
+  const config = tf.getKernel(name, BACKEND);
+  if (config === undefined) {
+    throw new Error(`Kernel '${name}' is not registered for backend '${BACKEND}': import '@tensorflow/tfjs-backend-wasm' first.`);
+  }
+  return config.kernelFunc;
+}
+
+/** Runs one of the wasm backend's kernels that is known to return a single tensor. */
+function run(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
+  const out = wasmKernel(name)({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new Error(`Kernel '${name}' returned ${out.length} tensors where one was expected.`);
+  return out;
+}
+
+function pair(value: number | [number, number], what: string): [number, number] {
+  if (typeof value === 'number') return [value, value];
+  if (value.length !== 2) throw new Error(`${what} must be a number or a pair, got [${value.join(', ')}].`);
+  return value;
+}
+
+function shape4(info: tf.TensorInfo, what: string): [number, number, number, number] {
+  const [a, b, c, d] = info.shape;
+  if (info.shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
+    throw new Error(`${what} must have rank 4, got shape [${info.shape.join(', ')}].`);
+  }
+  return [a, b, c, d];
+}
+
+// Fixes "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" (tfjs-backend-wasm 4.22.0 lacks it).
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { x, dy } = args.inputs as unknown as tf.Conv2DBackpropFilterInputs;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter needs inputs x and dy.');
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
+    throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'.`);
+  }
+  const [batch, inHeight, inWidth, inChannels] = shape4(x, 'Conv2DBackpropFilter x');
+  const [dyBatch, outHeight, outWidth, outChannels] = shape4(dy, 'Conv2DBackpropFilter dy');
+  const [filterHeight, filterWidth, filterIn, filterOut] = attrs.filterShape;
+  const [strideHeight, strideWidth] = pair(attrs.strides, 'Conv2DBackpropFilter strides');
+  if (dyBatch !== batch || filterIn !== inChannels || filterOut !== outChannels) {
+    throw new Error(
+      `Conv2DBackpropFilter shapes disagree: x [${x.shape.join(', ')}], dy [${dy.shape.join(', ')}], ` +
+        `filterShape [${attrs.filterShape.join(', ')}].`,
+    );
+  }
+  // The same padding the forward Conv2D used (tfjs-core's own rule, 'same' included).
+  const info = tf.backend_util.computeConv2DInfo(
+    [batch, inHeight, inWidth, inChannels],
+    attrs.filterShape,
+    [strideHeight, strideWidth],
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  if (info.outHeight !== outHeight || info.outWidth !== outWidth) {
+    throw new Error(
+      `Conv2DBackpropFilter: dy is ${outHeight}x${outWidth} but the forward convolution gives ` + `${info.outHeight}x${info.outWidth}.`,
+    );
+  }
+  const { top, left } = info.padInfo;
+  if (top < 0 || left < 0) throw new Error(`Conv2DBackpropFilter: negative padding (${top}, ${left}) is not supported.`);
+
+  // dW[kh,kw,ci,co] = sum over b,oh,ow of xPadded[b, oh*s+kh, ow*s+kw, ci] * dy[b,oh,ow,co]: a stride-1
+  // convolution of x as [ci, H, W, b] with dy as an [oh, ow, b, co] filter dilated by the stride.
+  // It reads padded rows -top .. neededHeight-top-1 only; rows past them would widen the output.
+  const neededHeight = (outHeight - 1) * strideHeight + filterHeight;
+  const neededWidth = (outWidth - 1) * strideWidth + filterWidth;
+  const usedHeight = Math.min(inHeight, neededHeight - top);
+  const usedWidth = Math.min(inWidth, neededWidth - left);
+  if (usedHeight <= 0 || usedWidth <= 0) throw new Error('Conv2DBackpropFilter: the padding leaves no input to convolve.');
+  const temps: tf.TensorInfo[] = [];
+  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+  try {
+    const cropped =
+      usedHeight < inHeight || usedWidth < inWidth
+        ? keep(run('Slice', backend, { x }, { begin: [0, 0, 0, 0], size: [batch, usedHeight, usedWidth, inChannels] }))
+        : x;
+    const xT = keep(run('Transpose', backend, { x: cropped }, { perm: [3, 1, 2, 0] }));
+    const dyT = keep(run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }));
+    const padding: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [top, neededHeight - top - usedHeight],
+      [left, neededWidth - left - usedWidth],
+      [0, 0],
+    ];
+    const conv = keep(
+      run(
+        'Conv2D',
+        backend,
+        { x: xT, filter: dyT },
+        { strides: [1, 1], dilations: [strideHeight, strideWidth], pad: padding, dataFormat: 'NHWC' },
+      ),
+    );
+    const expected = [inChannels, filterHeight, filterWidth, outChannels];
+    if (conv.shape.some((size, i) => size !== expected[i])) {
+      throw new Error(`Conv2DBackpropFilter: got [${conv.shape.join(', ')}] where [${expected.join(', ')}] was expected.`);
+    }
+    return run('Transpose', backend, { x: conv }, { perm: [1, 2, 0, 3] });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+// Fixes the stock wasm MaxPoolGrad, whose running max starts at FLT_MIN (windows <= 0 get no gradient) and lets the last tie win.
+function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { dy, input } = args.inputs as unknown as tf.MaxPoolGradInputs;
+  const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  if (dy === undefined || input === undefined) throw new Error('MaxPoolGrad needs inputs dy and input.');
+  const info = tf.backend_util.computePool2DInfo(
+    shape4(input, 'MaxPoolGrad input'),
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const { top, left } = info.padInfo;
+  if (dy.shape.some((size, i) => size !== info.outShape[i])) {
+    throw new Error(`MaxPoolGrad: dy is [${dy.shape.join(', ')}] but pooling gives [${info.outShape.join(', ')}].`);
+  }
+
+  // Allocate first: growing the wasm heap detaches earlier views of it.
+  const out = backend.makeOutput(input.shape, 'float32');
+  const xs = backend.typedArrayFromHeap(input);
+  const dys = backend.typedArrayFromHeap(dy);
+  const dx = backend.typedArrayFromHeap(out);
+  dx.fill(0);
+  // Overlapping windows can send several gradients to one pixel: sum them in double precision and in
+  // the CPU backend's order, so the result rounds exactly as the CPU's does.
+  const overlap = strideHeight < effectiveFilterHeight || strideWidth < effectiveFilterWidth;
+  const sums = overlap ? new Float64Array(dx.length) : dx;
+  const maxValue = new Float64Array(channels);
+  const maxIndex = new Int32Array(channels);
+  for (let b = 0; b < batchSize; b++) {
+    const batchOffset = b * inHeight * inWidth * channels;
+    for (let yR = 0; yR < outHeight; yR++) {
+      const rCorner = yR * strideHeight - top;
+      const rMin = Math.max(0, rCorner);
+      const rMax = Math.min(inHeight, rCorner + effectiveFilterHeight);
+      for (let yC = 0; yC < outWidth; yC++) {
+        const cCorner = yC * strideWidth - left;
+        const cMin = Math.max(0, cCorner);
+        const cMax = Math.min(inWidth, cCorner + effectiveFilterWidth);
+        maxValue.fill(-Infinity);
+        maxIndex.fill(-1);
+        // Window order, strict '>': the first maximum wins and NaN never does, as in tfjs-backend-cpu.
+        for (let r = rMin; r < rMax; r++) {
+          for (let c = cMin; c < cMax; c++) {
+            const pixel = batchOffset + (r * inWidth + c) * channels;
+            for (let d = 0; d < channels; d++) {
+              const value = xs[pixel + d]!;
+              if (value > maxValue[d]!) {
+                maxValue[d] = value;
+                maxIndex[d] = pixel + d;
+              }
+            }
+          }
+        }
+        const dyOffset = ((b * outHeight + yR) * outWidth + yC) * channels;
+        for (let d = 0; d < channels; d++) {
+          const at = maxIndex[d]!;
+          if (at >= 0) sums[at] = sums[at]! + dys[dyOffset + d]!;
+        }
+      }
+    }
+  }
+  if (sums !== dx) dx.set(sums);
+  return out;
+}
+
+const kernels: tf.KernelConfig[] = [
+  { kernelName: tf.Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2DBackpropFilter as tf.KernelFunc },
+  { kernelName: tf.MaxPoolGrad, backendName: BACKEND, kernelFunc: maxPoolGrad as tf.KernelFunc },
+];
+
+/** Registers JS kernels that let the wasm backend train conv nets correctly; idempotent, before or after setBackend('wasm'). */
+export function registerWasmTrainingKernels(): void {
+  // Importing the wasm backend registers its stock kernels, overwriting ours if that came later.
+  if (tf.getKernel(tf.Conv2D, BACKEND) === undefined) {
+    throw new Error("registerWasmTrainingKernels: import '@tensorflow/tfjs-backend-wasm' before calling it.");
+  }
+  for (const config of kernels) {
+    const current = tf.getKernel(config.kernelName, BACKEND);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) tf.unregisterKernel(config.kernelName, BACKEND);
+    tf.registerKernel(config);
+  }
+}

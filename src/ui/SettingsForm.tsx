@@ -1,0 +1,121 @@
+import { useState } from 'react';
+import {
+  DEFAULT_SETTINGS,
+  PRESETS,
+  SETTING_NAMES,
+  SETTING_SPECS,
+  checkCombination,
+  describeRange,
+  parseSetting,
+  type SettingError,
+  type TrainSettings,
+} from '../worker/settings';
+import { strings } from './strings';
+
+const s = strings.train;
+
+type Raw = Record<keyof TrainSettings, string>;
+const toRaw = (settings: TrainSettings) => Object.fromEntries(SETTING_NAMES.map((n) => [n, String(settings[n])])) as Raw;
+
+const CHOICE_LABELS: Partial<Record<keyof TrainSettings, Record<string, string>>> = {
+  model: s.modelOptions,
+  backend: s.backendOptions,
+};
+
+interface SettingsFormProps {
+  settings: TrainSettings;
+  errors: SettingError[];
+  disabled: boolean;
+  onChange: (settings: TrainSettings, errors: SettingError[]) => void;
+}
+
+/**
+ * Every training setting with its range. What the user types is kept as typed; a value out of
+ * range is named with its range and the last good value stays in use until it is fixed.
+ */
+export function SettingsForm({ settings, errors, disabled, onChange }: SettingsFormProps) {
+  const [raw, setRaw] = useState<Raw>(() => toRaw(settings));
+
+  const apply = (next: Raw) => {
+    setRaw(next);
+    const parsed: TrainSettings = { ...settings };
+    const found: SettingError[] = [];
+    for (const name of SETTING_NAMES) {
+      const result = parseSetting(name, next[name]);
+      if ('error' in result) found.push(result.error);
+      else (parsed as unknown as Record<string, unknown>)[name] = result.value;
+    }
+    onChange(parsed, [...found, ...(found.length === 0 ? checkCombination(parsed) : [])]);
+  };
+
+  const choosePreset = (overrides: Partial<TrainSettings>) =>
+    apply(toRaw({ ...DEFAULT_SETTINGS, backend: settings.backend, ...overrides }));
+  const errorFor = (name: keyof TrainSettings) => errors.find((e) => e.setting === name);
+
+  return (
+    <div className="settings">
+      <div className="presets" role="group" aria-label={s.presets}>
+        {PRESETS.map((preset) => (
+          <button
+            key={preset.id}
+            type="button"
+            className="secondary"
+            disabled={disabled}
+            onClick={() => choosePreset(preset.settings)}
+            data-testid={`preset-${preset.id}`}
+          >
+            {preset.label}
+          </button>
+        ))}
+      </div>
+      <fieldset disabled={disabled}>
+        <legend>{s.settings}</legend>
+        <div className="settings__grid">
+          {SETTING_NAMES.map((name) => {
+            const spec = SETTING_SPECS[name];
+            const error = errorFor(name);
+            const id = `setting-${name}`;
+            return (
+              <div key={name} className={error ? 'field field--invalid' : 'field'}>
+                <label htmlFor={id}>{s.labels[name]}</label>
+                {spec.kind === 'choice' ? (
+                  <select id={id} name={name} value={raw[name]} onChange={(e) => apply({ ...raw, [name]: e.target.value })}>
+                    {spec.options.map((option) => (
+                      <option key={option} value={option}>
+                        {CHOICE_LABELS[name]?.[option] ?? option}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    id={id}
+                    name={name}
+                    type="number"
+                    inputMode="decimal"
+                    min={spec.min}
+                    max={spec.max}
+                    step={spec.integer ? 1 : 'any'}
+                    value={raw[name]}
+                    aria-invalid={error ? true : undefined}
+                    aria-describedby={`${id}-hint`}
+                    title={describeRange(name)}
+                    onChange={(e) => apply({ ...raw, [name]: e.target.value })}
+                  />
+                )}
+                {error ? (
+                  <span id={`${id}-hint`} className="field__error" role="alert">
+                    {error.message}
+                  </span>
+                ) : (
+                  <span id={`${id}-hint`} className="visually-hidden">
+                    {describeRange(name)}
+                  </span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * tfjs-vis charts, rendered on the main thread from the plain numbers the worker posts. Redraws
+ * are throttled (a vega redraw costs tens of milliseconds; a batch event comes every 100 ms), and
+ * each chart has a data table beside it for screen readers and exact values.
+ */
+import { confusionMatrix } from '@tensorflow/tfjs-vis/dist/render/confusion_matrix';
+import { linechart } from '@tensorflow/tfjs-vis/dist/render/linechart';
+import { useEffect, useRef, useState } from 'react';
+import { strings } from './strings';
+
+/** At most one redraw of a chart per this many milliseconds while data streams in. */
+const REDRAW_INTERVAL_MS = 1000;
+
+/** Runs `draw` on the container when `data` changes, at most once per REDRAW_INTERVAL_MS, last change always drawn. */
+function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) => Promise<void>) {
+  const container = useRef<HTMLDivElement>(null);
+  const latest = useRef({ data, draw });
+  const [tick, setTick] = useState(0);
+  const lastDraw = useRef(-Infinity);
+  // Declared before the draw effect, so the timer it sets always sees the newest data and draw.
+  useEffect(() => {
+    latest.current = { data, draw };
+  });
+
+  useEffect(() => {
+    const wait = lastDraw.current + REDRAW_INTERVAL_MS - performance.now();
+    const timer = setTimeout(
+      () => {
+        const element = container.current;
+        if (!element) return;
+        lastDraw.current = performance.now();
+        latest.current.draw(element, latest.current.data).catch((error: unknown) => {
+          element.textContent = `chart failed: ${error instanceof Error ? error.message : String(error)}`;
+        });
+      },
+      Math.max(0, wait),
+    );
+    return () => clearTimeout(timer);
+  }, [data, tick]);
+
+  // Redraw at the new width when the container is resized (a rotated tablet, a projector).
+  useEffect(() => {
+    const element = container.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    let width = element.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (Math.abs(element.clientWidth - width) > 8) {
+        width = element.clientWidth;
+        setTick((t) => t + 1);
+      }
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  return container;
+}
+
+export interface Series {
+  name: string;
+  points: { x: number; y: number }[];
+}
+
+interface LineChartProps {
+  testId: string;
+  title: string;
+  series: Series[];
+  xLabel: string;
+  yLabel: string;
+  yDomain?: [number, number];
+}
+
+/** A tfjs-vis line chart with labelled series, and the same numbers as a table. */
+export function LineChart({ testId, title, series, xLabel, yLabel, yDomain }: LineChartProps) {
+  const shown = series.filter((s) => s.points.length > 0);
+  const container = useThrottledDraw(shown, async (element, data) => {
+    if (data.length === 0) return;
+    await linechart(
+      element,
+      { values: data.map((s) => s.points), series: data.map((s) => s.name) },
+      {
+        xLabel,
+        yLabel,
+        width: Math.max(200, element.clientWidth),
+        height: 220,
+        zoomToFit: yDomain === undefined,
+        yAxisDomain: yDomain,
+        seriesColors: SERIES_COLORS.slice(0, data.length),
+      },
+    );
+  });
+  const rows = shown[0]?.points.map((p, i) => [p.x, ...shown.map((s) => s.points[i]?.y)]) ?? [];
+  return (
+    <figure className="chart" data-testid={testId} data-points={shown[0]?.points.length ?? 0}>
+      <figcaption>{title}</figcaption>
+      <div ref={container} className="chart__canvas" aria-hidden="true" />
+      <details className="chart__table">
+        <summary>{strings.evaluate.table}</summary>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{xLabel}</th>
+              {shown.map((s) => (
+                <th key={s.name} scope="col">
+                  {s.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(-200).map(([x, ...ys]) => (
+              <tr key={x}>
+                <th scope="row">{x}</th>
+                {ys.map((y, i) => (
+                  <td key={i}>{y === undefined ? '' : y.toFixed(4)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}
+
+/** Blue and orange: told apart with every common colour-vision deficiency (Okabe-Ito). */
+const SERIES_COLORS = ['#0072B2', '#E69F00'];
+
+/** The tfjs-vis confusion matrix (10x10, labelled 0-9). */
+export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
+  const container = useThrottledDraw(confusion, async (element, values) => {
+    const side = Math.min(520, Math.max(260, element.clientWidth));
+    await confusionMatrix(
+      element,
+      { values, tickLabels: values.map((_, i) => String(i)) },
+      {
+        shadeDiagonal: true,
+        showTextOverlay: true,
+        width: side,
+        height: side,
+        xLabel: strings.evaluate.predicted,
+        yLabel: strings.evaluate.truth,
+      },
+    );
+  });
+  return <div ref={container} className="chart__canvas chart__canvas--square" aria-hidden="true" />;
+}

@@ -1,0 +1,169 @@
+import { isRunning, type AppState } from '../appState';
+import { LineChart } from '../charts';
+import { downsample } from '../chartData';
+import { formatCount, formatDuration } from '../format';
+import { SettingsForm } from '../SettingsForm';
+import { strings } from '../strings';
+import type { Trainer } from '../useTrainer';
+import { ErrorPanel } from './ErrorPanel';
+import { Panel } from './Panel';
+
+const s = strings.train;
+
+/** Points of the per-batch loss curve drawn at most. */
+const MAX_BATCH_POINTS = 300;
+
+/** Settings, presets, the controls, the backend badge, progress and the live charts. */
+export function TrainPanel({ trainer }: { trainer: Trainer }) {
+  const { state } = trainer;
+  const running = isRunning(state.phase);
+  const canTrain = state.dataset !== null && !running && state.settingErrors.length === 0;
+  return (
+    <Panel id="train" title={strings.panels.train}>
+      {state.urlErrors.length > 0 ? (
+        <div className="notice" role="alert" data-testid="settings-error">
+          <strong>{s.settingsError}:</strong>
+          <ul>
+            {state.urlErrors.map((e) => (
+              <li key={e.setting}>{e.message}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <SettingsForm settings={state.settings} errors={state.settingErrors} disabled={running} onChange={trainer.changeSettings} />
+      <div className="controls">
+        <button type="button" data-testid="train-button" disabled={!canTrain} onClick={trainer.train}>
+          {s.train}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="pause-button"
+          disabled={state.phase !== 'training' || state.stopping}
+          onClick={trainer.pause}
+        >
+          {s.pause}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="resume-button"
+          disabled={state.phase !== 'paused' || state.stopping}
+          onClick={trainer.resume}
+        >
+          {s.resume}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="stop-button"
+          disabled={!(state.phase === 'training' || state.phase === 'paused') || state.stopping}
+          onClick={trainer.stop}
+        >
+          {state.stopping ? s.stopping : s.stop}
+        </button>
+        <BackendBadge state={state} />
+      </div>
+      {state.dataset === null ? <p className="muted">{s.waitingForData}</p> : null}
+      {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
+      <EpochProgress state={state} />
+      <Charts state={state} />
+    </Panel>
+  );
+}
+
+function BackendBadge({ state }: { state: AppState }) {
+  const backend = state.backend;
+  return (
+    <span className="badge" data-testid="backend-badge" data-backend={backend?.name ?? ''} title={backend?.reason}>
+      {backend ? (
+        <>
+          {s.backend}: <strong>{backend.name}</strong> <span className="badge__reason">({backend.reason})</span>
+        </>
+      ) : (
+        s.backendPending
+      )}
+    </span>
+  );
+}
+
+function EpochProgress({ state }: { state: AppState }) {
+  const { plan, batch, epochs } = state;
+  if (!plan) return null;
+  const total = plan.settings.epochs;
+  const epoch = batch?.epoch ?? 1;
+  const done = epochs.length;
+  const fraction = batch ? (epoch - 1 + batch.batch / batch.batchesPerEpoch) / total : 0;
+  const remainingImages = (1 - fraction) * total * plan.trainCount;
+  const leftMs = batch && batch.imagesPerSecond > 0 ? (remainingImages / batch.imagesPerSecond) * 1000 : NaN;
+  const status =
+    state.phase === 'paused'
+      ? s.paused
+      : state.phase === 'evaluating'
+        ? s.evaluating
+        : batch && state.phase === 'training'
+          ? `${formatCount(Math.round(batch.imagesPerSecond))} ${s.imagesPerSecond}${Number.isFinite(leftMs) ? ` · ${formatDuration(leftMs)} ${s.left}` : ''}`
+          : '';
+  return (
+    <div
+      className="epoch-progress"
+      data-testid="epoch-progress"
+      data-epoch={epoch}
+      data-epochs-done={done}
+      data-images-per-second={batch ? Math.round(batch.imagesPerSecond) : ''}
+      data-warmup-ms={batch ? Math.round(batch.warmupMs) : ''}
+    >
+      <div className="epoch-progress__line">
+        <strong>
+          {s.epoch} {epoch} {s.of} {total}
+        </strong>
+        {batch ? (
+          <span>
+            {' '}
+            · {s.batch} {batch.batch}/{batch.batchesPerEpoch}
+          </span>
+        ) : null}
+        {status ? <span> · {status}</span> : null}
+      </div>
+      <progress max={1} value={state.phase === 'done' ? 1 : fraction} aria-label={`${s.epoch} ${epoch} ${s.of} ${total}`} />
+      <p className="muted small">{s.split(formatCount(plan.trainCount), formatCount(plan.validationCount))}</p>
+    </div>
+  );
+}
+
+function Charts({ state }: { state: AppState }) {
+  if (!state.plan) return null;
+  const points = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy') =>
+    state.epochs.flatMap((e) => (e[key] === null ? [] : [{ x: e.epoch, y: e[key] }]));
+  return (
+    <div className="charts">
+      <LineChart
+        testId="loss-chart"
+        title={s.lossChart}
+        xLabel={s.epochAxis}
+        yLabel={s.lossAxis}
+        series={[
+          { name: 'loss', points: points('loss') },
+          { name: 'val_loss', points: points('valLoss') },
+        ]}
+      />
+      <LineChart
+        testId="accuracy-chart"
+        title={s.accuracyChart}
+        xLabel={s.epochAxis}
+        yLabel={s.accuracyAxis}
+        series={[
+          { name: 'accuracy', points: points('accuracy') },
+          { name: 'val_accuracy', points: points('valAccuracy') },
+        ]}
+      />
+      <LineChart
+        testId="batch-loss-chart"
+        title={s.batchLossChart}
+        xLabel={s.batchAxis}
+        yLabel={s.lossAxis}
+        series={[{ name: 'batch loss', points: downsample(state.batchLosses, MAX_BATCH_POINTS) }]}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * Training settings: their defaults (the seed notebook's recipe), their ranges, the presets, and
+ * their round trip through the URL query, so a teacher can share a setup as a link. Pure: both
+ * threads import it; the worker checks a `train` command's settings again at its edge.
+ */
+
+import type { Activation, ModelPreset } from '../model/lenet5';
+import type { OptimizerName } from '../model/training';
+
+export type { Activation, ModelPreset, OptimizerName };
+export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu';
+
+export interface TrainSettings {
+  model: ModelPreset;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  activation: Activation;
+  /** Fraction of the training subset held out, from its end, as Keras' validation_split does. */
+  validationSplit: number;
+  /** How many of the 60,000 training digits to use (the first ones): a subset for fast demos. */
+  trainSize: number;
+  backend: BackendChoice;
+  /** Seeds the initial weights and every epoch's shuffle. */
+  seed: number;
+}
+
+/** The seed notebook's recipe: LeNet-5 28x28, tanh, Adam 0.001, batch 64, 20 epochs, split 0.2. */
+export const DEFAULT_SETTINGS: TrainSettings = {
+  model: 'lenet5',
+  epochs: 20,
+  batchSize: 64,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  activation: 'tanh',
+  validationSplit: 0.2,
+  trainSize: 60_000,
+  backend: 'auto',
+  seed: 1,
+};
+
+type NumberSpec = { kind: 'number'; min: number; max: number; integer: boolean };
+type ChoiceSpec<T extends string> = { kind: 'choice'; options: readonly T[] };
+type Spec<T> = [T] extends [number] ? NumberSpec : [T] extends [string] ? ChoiceSpec<T & string> : never;
+
+/** Every setting's allowed values; the form and the URL parser both read them. */
+export const SETTING_SPECS: { [K in keyof TrainSettings]: Spec<TrainSettings[K]> } = {
+  model: { kind: 'choice', options: ['lenet5', 'lenet5-classic'] },
+  epochs: { kind: 'number', min: 1, max: 100, integer: true },
+  batchSize: { kind: 'number', min: 1, max: 1024, integer: true },
+  learningRate: { kind: 'number', min: 0.00001, max: 1, integer: false },
+  optimizer: { kind: 'choice', options: ['adam', 'sgd', 'rmsprop'] },
+  activation: { kind: 'choice', options: ['tanh', 'relu'] },
+  validationSplit: { kind: 'number', min: 0, max: 0.5, integer: false },
+  trainSize: { kind: 'number', min: 100, max: 60_000, integer: true },
+  backend: { kind: 'choice', options: ['auto', 'webgl', 'wasm', 'cpu'] },
+  seed: { kind: 'number', min: 0, max: 2 ** 31 - 1, integer: true },
+};
+
+export const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof TrainSettings)[];
+
+export interface Preset {
+  id: 'seed' | 'quick';
+  label: string;
+  settings: Partial<TrainSettings>;
+}
+
+/** Presets the Train panel offers; each is a set of overrides of the defaults. */
+export const PRESETS: Preset[] = [
+  { id: 'seed', label: 'Seed recipe (20 epochs)', settings: {} },
+  { id: 'quick', label: 'Quick demo', settings: { epochs: 2, trainSize: 15_000 } },
+];
+
+export interface SettingError {
+  setting: keyof TrainSettings | 'trainSize/validationSplit';
+  message: string;
+}
+
+/** A person-readable description of a setting's range, e.g. "a whole number from 1 to 100". */
+export function describeRange(name: keyof TrainSettings): string {
+  const spec = SETTING_SPECS[name];
+  if (spec.kind === 'choice') return `one of ${spec.options.join(', ')}`;
+  return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`;
+}
+
+/** Checks one raw value (from the URL or the form); returns it typed, or an error naming the setting and its range. */
+export function parseSetting<K extends keyof TrainSettings>(name: K, raw: string): { value: TrainSettings[K] } | { error: SettingError } {
+  const spec = SETTING_SPECS[name] as NumberSpec | ChoiceSpec<string>;
+  const error = { error: { setting: name, message: `${name} must be ${describeRange(name)}; got "${raw}"` } };
+  if (spec.kind === 'choice') {
+    return spec.options.includes(raw) ? { value: raw as TrainSettings[K] } : error;
+  }
+  const value = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isFinite(value) || value < spec.min || value > spec.max || (spec.integer && !Number.isInteger(value))) return error;
+  return { value: value as TrainSettings[K] };
+}
+
+/** How many digits train and how many validate, as Keras splits: the validation digits are the last ones. */
+export function splitSizes(settings: Pick<TrainSettings, 'trainSize' | 'validationSplit'>): { train: number; validation: number } {
+  const train = Math.floor(settings.trainSize * (1 - settings.validationSplit));
+  return { train, validation: settings.trainSize - train };
+}
+
+/** Checks what no single range can: the split must leave digits to train on. */
+export function checkCombination(settings: TrainSettings): SettingError[] {
+  const { train } = splitSizes(settings);
+  if (train < 1) {
+    return [
+      {
+        setting: 'trainSize/validationSplit',
+        message: `trainSize ${settings.trainSize} with validationSplit ${settings.validationSplit} leaves no digit to train on`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Reads settings from a URL query; unknown parameters are ignored, bad ones reported and replaced by their default. */
+export function settingsFromQuery(query: string | URLSearchParams): { settings: TrainSettings; errors: SettingError[] } {
+  const params = typeof query === 'string' ? new URLSearchParams(query) : query;
+  const settings: TrainSettings = { ...DEFAULT_SETTINGS };
+  const errors: SettingError[] = [];
+  for (const name of SETTING_NAMES) {
+    const raw = params.get(name);
+    if (raw === null) continue;
+    const parsed = parseSetting(name, raw);
+    if ('error' in parsed) errors.push(parsed.error);
+    else (settings as unknown as Record<string, unknown>)[name] = parsed.value;
+  }
+  const combination = checkCombination(settings);
+  if (combination.length > 0)
+    return {
+      settings: { ...settings, validationSplit: DEFAULT_SETTINGS.validationSplit, trainSize: DEFAULT_SETTINGS.trainSize },
+      errors: [...errors, ...combination],
+    };
+  return { settings, errors };
+}
+
+/** Writes settings into a URL query (all of them: a shared link states its whole recipe). */
+export function settingsToQuery(settings: TrainSettings, base: string | URLSearchParams = ''): string {
+  const params = new URLSearchParams(base);
+  for (const name of SETTING_NAMES) params.set(name, String(settings[name]));
+  return params.toString();
+}
+
+/** Checks settings that arrive as a whole (the worker's `train` command). */
+export function validateSettings(settings: TrainSettings): SettingError[] {
+  const errors: SettingError[] = [];
+  for (const name of SETTING_NAMES) {
+    const parsed = parseSetting(name, String(settings[name]));
+    if ('error' in parsed) errors.push(parsed.error);
+  }
+  return errors.length > 0 ? errors : checkCombination(settings);
+}

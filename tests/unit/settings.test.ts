@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32, shuffleInPlace } from '../../src/data/random';
+import { downsample } from '../../src/ui/chartData';
+import { DEFAULT_SETTINGS, PRESETS, settingsFromQuery, settingsToQuery, splitSizes, validateSettings } from '../../src/worker/settings';
+
+describe('settings', () => {
+  it('defaults to the seed notebook’s recipe', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      model: 'lenet5',
+      epochs: 20,
+      batchSize: 64,
+      learningRate: 0.001,
+      optimizer: 'adam',
+      activation: 'tanh',
+      validationSplit: 0.2,
+      trainSize: 60_000,
+      backend: 'auto',
+      seed: 1,
+    });
+    expect(splitSizes(DEFAULT_SETTINGS)).toEqual({ train: 48_000, validation: 12_000 });
+  });
+
+  it('reads every setting from the URL query and writes them back (round trip)', () => {
+    const query =
+      'epochs=1&trainSize=6000&batchSize=64&learningRate=0.001&optimizer=adam&activation=tanh&validationSplit=0.2&backend=wasm&model=lenet5&seed=1';
+    const { settings, errors } = settingsFromQuery(query);
+    expect(errors).toEqual([]);
+    expect(settings).toMatchObject({ epochs: 1, trainSize: 6000, backend: 'wasm' });
+    const other = {
+      ...settings,
+      model: 'lenet5-classic',
+      optimizer: 'rmsprop',
+      activation: 'relu',
+      learningRate: 0.0005,
+      seed: 42,
+    } as const;
+    expect(settingsFromQuery(settingsToQuery(other)).settings).toEqual(other);
+    expect(settingsToQuery(other, 'lang=zh')).toContain('lang=zh');
+  });
+
+  it('names a bad or out-of-range value with its range, and uses the default instead', () => {
+    const { settings, errors } = settingsFromQuery('epochs=0&batchSize=abc&optimizer=adagrad&learningRate=2&trainSize=6000.5');
+    expect(errors.map((e) => e.message)).toEqual([
+      'epochs must be a whole number from 1 to 100; got "0"',
+      'batchSize must be a whole number from 1 to 1024; got "abc"',
+      'learningRate must be a number from 0.00001 to 1; got "2"',
+      'optimizer must be one of adam, sgd, rmsprop; got "adagrad"',
+      'trainSize must be a whole number from 100 to 60000; got "6000.5"',
+    ]);
+    expect(settings).toEqual(DEFAULT_SETTINGS);
+    expect(validateSettings({ ...DEFAULT_SETTINGS, epochs: 101 })).toHaveLength(1);
+    expect(validateSettings(DEFAULT_SETTINGS)).toEqual([]);
+  });
+
+  it('offers the seed recipe and a quick demo preset, both valid', () => {
+    expect(PRESETS.map((p) => p.label)).toEqual(['Seed recipe (20 epochs)', 'Quick demo']);
+    for (const preset of PRESETS) expect(validateSettings({ ...DEFAULT_SETTINGS, ...preset.settings })).toEqual([]);
+  });
+});
+
+describe('seeded shuffles', () => {
+  it('repeat for the same seed, differ for another, and are permutations', () => {
+    const order = (seed: number) =>
+      Array.from(
+        shuffleInPlace(
+          Int32Array.from({ length: 100 }, (_, i) => i),
+          mulberry32(seed),
+        ),
+      );
+    expect(order(1)).toEqual(order(1));
+    expect(order(1)).not.toEqual(order(2));
+    expect([...order(3)].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
+
+describe('downsample', () => {
+  it('keeps short series, and averages long ones into at most maxPoints buckets', () => {
+    expect(
+      downsample(
+        [
+          [1, 2],
+          [2, 4],
+        ],
+        10,
+      ),
+    ).toEqual([
+      { x: 1, y: 2 },
+      { x: 2, y: 4 },
+    ]);
+    const long = Array.from({ length: 1000 }, (_, i) => [i + 1, i % 2] as [number, number]);
+    const out = downsample(long, 100);
+    expect(out).toHaveLength(100);
+    expect(out.every((p) => p.y === 0.5)).toBe(true);
+    expect(out.at(-1)!.x).toBe(1000);
+  });
+});
