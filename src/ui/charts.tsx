@@ -11,6 +11,27 @@ import { strings } from './strings';
 /** At most one redraw of a chart per this many milliseconds while data streams in. */
 const REDRAW_INTERVAL_MS = 1000;
 
+/**
+ * Draws run one per task, in order: three charts redrawn in the same tick would make one long
+ * task that a user feels as a stutter.
+ */
+const drawQueue: (() => Promise<void>)[] = [];
+let draining = false;
+function enqueueDraw(draw: () => Promise<void>): void {
+  drawQueue.push(draw);
+  if (draining) return;
+  draining = true;
+  const next = () => {
+    const job = drawQueue.shift();
+    if (!job) {
+      draining = false;
+      return;
+    }
+    void job().finally(() => setTimeout(next, 0));
+  };
+  setTimeout(next, 0);
+}
+
 /** Runs `draw` on the container when `data` changes, at most once per REDRAW_INTERVAL_MS, last change always drawn. */
 function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) => Promise<void>) {
   const container = useRef<HTMLDivElement>(null);
@@ -29,9 +50,11 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
         const element = container.current;
         if (!element) return;
         lastDraw.current = performance.now();
-        latest.current.draw(element, latest.current.data).catch((error: unknown) => {
-          element.textContent = `chart failed: ${error instanceof Error ? error.message : String(error)}`;
-        });
+        enqueueDraw(() =>
+          latest.current.draw(element, latest.current.data).catch((error: unknown) => {
+            element.textContent = `chart failed: ${error instanceof Error ? error.message : String(error)}`;
+          }),
+        );
       },
       Math.max(0, wait),
     );
@@ -144,4 +167,54 @@ export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
     );
   });
   return <div ref={container} className="chart__canvas chart__canvas--square" aria-hidden="true" />;
+}
+
+let warmedUp = false;
+
+/**
+ * Draws a tiny throwaway chart of each kind while the page is idle. A first vega draw costs about
+ * 100 ms of one-time setup; paid here, before training, the redraws during training stay short.
+ */
+export function warmUpCharts(): void {
+  if (warmedUp || typeof document === 'undefined') return;
+  warmedUp = true;
+  const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
+  idle(() => {
+    const host = document.createElement('div');
+    host.setAttribute('aria-hidden', 'true');
+    host.style.cssText = 'position:absolute;left:-10000px;top:0;width:200px;height:200px;overflow:hidden';
+    document.body.append(host);
+    const line = document.createElement('div');
+    const matrix = document.createElement('div');
+    host.append(line, matrix);
+    enqueueDraw(() =>
+      linechart(
+        line,
+        {
+          values: [
+            [
+              { x: 0, y: 0 },
+              { x: 1, y: 1 },
+            ],
+          ],
+          series: ['warm-up'],
+        },
+        { width: 150, height: 80 },
+      ),
+    );
+    enqueueDraw(async () => {
+      await confusionMatrix(
+        matrix,
+        {
+          values: [
+            [1, 0],
+            [0, 1],
+          ],
+          tickLabels: ['0', '1'],
+        },
+        { width: 120, height: 120 },
+      );
+      host.remove();
+    });
+  });
 }

@@ -78,8 +78,8 @@ export async function selectBackend(choice: BackendChoice, probe: () => WebGlPro
     else {
       reasons.push(
         webgl.available
-          ? `WebGL is software-rendered here (${shortRenderer(webgl.renderer)})`
-          : `WebGL is not available here (${webgl.renderer})`,
+          ? `WebGL is software-rendered here: ${shortRenderer(webgl.renderer)}`
+          : `WebGL is not available here: ${webgl.renderer}`,
       );
       candidates = ['wasm', 'cpu'];
     }

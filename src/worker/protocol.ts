@@ -62,7 +62,7 @@ export interface DatasetSummary {
 /** The tfjs backend that runs, and why it was chosen. */
 export interface BackendInfo {
   name: 'webgl' | 'wasm' | 'cpu';
-  /** A sentence for the badge, e.g. "WebGL is software-rendered here (SwiftShader)". */
+  /** A sentence for the badge, e.g. "WebGL is software-rendered here: SwiftShader". */
   reason: string;
 }
 

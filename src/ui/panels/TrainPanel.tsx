@@ -1,5 +1,6 @@
 import { isRunning, type AppState } from '../appState';
-import { LineChart } from '../charts';
+import { useEffect } from 'react';
+import { LineChart, warmUpCharts } from '../charts';
 import { downsample } from '../chartData';
 import { formatCount, formatDuration } from '../format';
 import { SettingsForm } from '../SettingsForm';
@@ -18,6 +19,10 @@ export function TrainPanel({ trainer }: { trainer: Trainer }) {
   const { state } = trainer;
   const running = isRunning(state.phase);
   const canTrain = state.dataset !== null && !running && state.settingErrors.length === 0;
+  const loaded = state.dataset !== null;
+  useEffect(() => {
+    if (loaded) warmUpCharts();
+  }, [loaded]);
   return (
     <Panel id="train" title={strings.panels.train}>
       {state.urlErrors.length > 0 ? (
