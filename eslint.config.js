@@ -34,7 +34,10 @@ export default tseslint.config(
   { files: ['src/worker/**/*.ts'], languageOptions: { globals: globals.worker } },
   { files: ['scripts/**', 'tests/**', '*.config.{js,ts}'], languageOptions: { globals: globals.node } },
   // Code that drives a page: the callbacks passed to page.evaluate() run in the browser.
-  { files: ['scripts/benchmark.mjs', 'tests/e2e/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  {
+    files: ['scripts/benchmark.mjs', 'scripts/browser-session.mjs', 'scripts/seed-run.mjs', 'tests/e2e/**'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
   {
     files: ['src/data/**'],
     rules: restrict([noReact, noTfjs, noUi, { group: ['**/model/*', '**/worker/*'], message: 'src/data is the bottom layer.' }]),

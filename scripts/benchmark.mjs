@@ -1,102 +1,100 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Measures the app in headless Chromium against `vite preview` of the production build:
- * how long the full MNIST set takes to load and verify in the worker, and the longest task the
- * main thread ran meanwhile (what a user would feel as a freeze; Chromium reports tasks of 50 ms or
- * more, so 0 means none that long). Prints a table and writes JSON.
+ * The benchmark (not a test): headless Chromium against the production build, a fresh profile per
+ * measurement.
+ *  1. Loading: time from navigation to data-state "ready", the worker's own load-and-verify time.
+ *  2. Training, per backend: trains a fixed number of batches of 64 in the worker through the UI
+ *     and reads the worker's throughput (images/s, not counting the first batch), the warm-up (the
+ *     first batch: WASM start, shader compilation) and the longest main-thread task from the Train
+ *     click on (Chromium reports tasks of 50 ms or more; 0 means none).
+ * Prints a table and writes JSON to bench-results/ (git-ignored).
  *
- *   npm run bench [-- --runs 3 --out bench-results/latest.json --screenshot docs/screenshot.png]
+ *   npm run bench [-- --backends wasm,webgl,cpu --batches 150]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
-import { CHROMIUM_ARGS, INSTALL_HINT, findChromium } from './find-chromium.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { longestTask, resetLongestTask, serveBuild, waitForState, withPage } from './browser-session.mjs';
 
 const args = process.argv.slice(2);
 const option = (/** @type {string} */ name, /** @type {string} */ fallback) => {
   const i = args.indexOf(name);
   return (i >= 0 ? args[i + 1] : undefined) ?? fallback;
 };
-const runs = Number(option('--runs', '3'));
-const out = option('--out', 'bench-results/latest.json');
-const screenshot = option('--screenshot', '');
+const backends = option('--backends', 'wasm,webgl,cpu').split(',');
+/** Batches timed per backend; the slow ones get fewer so a run stays within minutes. */
+const batchesFor = (/** @type {string} */ backend) => Number(option('--batches', backend === 'wasm' ? '150' : '30'));
+const out = option('--out', `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
-const executablePath = findChromium();
-if (!executablePath) {
-  console.error(INSTALL_HINT);
-  process.exit(1);
-}
-
-await build({ logLevel: 'warn' });
-const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
-const url = server.resolvedUrls?.local[0];
-if (!url) throw new Error('vite preview did not report a URL');
-
-/** @type {{ run: number, readyMs: number, workerLoadMs: number, longestMainThreadTaskMs: number }[]} */
-const results = [];
-for (let run = 1; run <= runs; run++) {
-  // A fresh profile each run: nothing cached, as on a first visit.
-  const userDataDir = mkdtempSync(join(tmpdir(), 'lenet-lab-bench-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  try {
-    const page = await context.newPage();
-    await page.addInitScript(() => {
-      const w = /** @type {any} */ (window);
-      w.longestTaskMs = 0;
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+const server = await serveBuild();
+try {
+  const load = await withPage(server.executablePath, server.url, async (page) => {
     const started = Date.now();
-    await page.goto(url);
-    const state = await page.waitForFunction(
-      () => {
-        const s = document.querySelector('[data-state]')?.getAttribute('data-state');
-        return s === 'ready' || s === 'error' ? s : null;
-      },
-      undefined,
-      { timeout: 120_000, polling: 50 },
-    );
+    await waitForState(page, ['ready'], 120_000);
     const readyMs = Date.now() - started;
-    if ((await state.jsonValue()) !== 'ready')
-      throw new Error(`the app did not load: ${await page.getByTestId('error-message').innerText()}`);
-    const workerLoadMs = Number(await page.getByTestId('data-status').getAttribute('data-load-ms'));
-    const longestMainThreadTaskMs = Math.round(await page.evaluate(() => /** @type {any} */ (window).longestTaskMs));
-    results.push({ run, readyMs, workerLoadMs, longestMainThreadTaskMs });
-    if (screenshot && run === runs) {
-      mkdirSync(dirname(screenshot), { recursive: true });
-      await page.screenshot({ path: screenshot, fullPage: true });
-    }
-  } finally {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  }
-}
-await server.close();
+    return {
+      readyMs,
+      workerLoadMs: Number(await page.getByTestId('data-status').getAttribute('data-load-ms')),
+      longestMainThreadTaskMs: await longestTask(page),
+    };
+  });
+  console.log(
+    `loading: navigation to ready ${load.readyMs} ms, worker load + verify ${load.workerLoadMs} ms, longest main-thread task ${load.longestMainThreadTaskMs} ms`,
+  );
 
-const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const summary = {
-  date: new Date().toISOString(),
-  chromium: executablePath,
-  runs: results,
-  median: {
-    readyMs: median(results.map((r) => r.readyMs)),
-    workerLoadMs: median(results.map((r) => r.workerLoadMs)),
-    longestMainThreadTaskMs: median(results.map((r) => r.longestMainThreadTaskMs)),
-  },
-};
-console.table(results);
-console.log(
-  `median: page to ready ${summary.median.readyMs} ms, worker load + verify ${summary.median.workerLoadMs} ms, longest main-thread task ${summary.median.longestMainThreadTaskMs} ms`,
-);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
-console.log(`written to ${out}`);
+  /** @type {Record<string, unknown>[]} */
+  const training = [];
+  for (const backend of backends) {
+    const batches = batchesFor(backend);
+    // validationSplit 0: every digit trains; one epoch of all 60,000 is more than any run here needs.
+    const query = `backend=${backend}&epochs=1&trainSize=60000&validationSplit=0&batchSize=64`;
+    const result = await withPage(server.executablePath, `${server.url}?${query}`, async (page) => {
+      await waitForState(page, ['ready'], 120_000);
+      await page.waitForTimeout(1000); // as a person would: the charts' idle warm-up runs first
+      await resetLongestTask(page);
+      const clicked = Date.now();
+      await page.getByTestId('train-button').click();
+      await waitForState(page, ['training'], 120_000);
+      const clickToTrainingMs = Date.now() - clicked;
+      const badge = await page.getByTestId('backend-badge').getAttribute('data-backend');
+      await page.waitForFunction(
+        (n) => {
+          const match = /batch (\d+)\//.exec(document.querySelector('[data-testid="epoch-progress"]')?.textContent ?? '');
+          return match !== null && Number(match[1]) >= n;
+        },
+        batches,
+        { timeout: 30 * 60_000, polling: 200 },
+      );
+      const progress = page.getByTestId('epoch-progress');
+      const row = {
+        requested: backend,
+        ran: badge,
+        batches,
+        imagesPerSecond: Number(await progress.getAttribute('data-images-per-second')),
+        warmupMs: Number(await progress.getAttribute('data-warmup-ms')),
+        clickToTrainingMs,
+        longestMainThreadTaskMs: await longestTask(page),
+      };
+      return row;
+    });
+    console.log(
+      `${backend}: ${result.imagesPerSecond} images/s, warm-up ${result.warmupMs} ms, longest main-thread task ${result.longestMainThreadTaskMs} ms`,
+    );
+    training.push(result);
+  }
+  console.table(training);
+
+  const summary = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`,
+    chromium: server.executablePath,
+    load,
+    training,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(`written to ${out}`);
+} finally {
+  await server.close();
+}

@@ -66,6 +66,8 @@ export const strings = {
     accuracyAxis: 'Accuracy',
     waitingForData: 'Training starts once the data has loaded.',
     settingsError: 'Some settings could not be used',
+    epochLog: 'Every epoch in numbers (epoch 0: before training)',
+    epochLogColumns: ['Epoch', 'Loss', 'Accuracy', 'Val. loss', 'Val. accuracy', 'Time', 'Images/s', 'Tensors'],
   },
   evaluate: {
     waiting: 'Train a model to see how it does on the 10,000 test digits it has never seen.',

@@ -69,7 +69,7 @@ export interface Preset {
 /** Presets the Train panel offers; each is a set of overrides of the defaults. */
 export const PRESETS: Preset[] = [
   { id: 'seed', label: 'Seed recipe (20 epochs)', settings: {} },
-  { id: 'quick', label: 'Quick demo', settings: { epochs: 2, trainSize: 15_000 } },
+  { id: 'quick', label: 'Quick demo', settings: { epochs: 3, trainSize: 20_000 } },
 ];
 
 export interface SettingError {

@@ -73,6 +73,7 @@ export function TrainPanel({ trainer }: { trainer: Trainer }) {
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
       <Charts state={state} />
+      <EpochLog state={state} />
     </Panel>
   );
 }
@@ -170,5 +171,42 @@ function Charts({ state }: { state: AppState }) {
         series={[{ name: 'batch loss', points: downsample(state.batchLosses, MAX_BATCH_POINTS) }]}
       />
     </div>
+  );
+}
+
+/** Every epoch's figures as a table (and as data attributes for recorded runs). */
+function EpochLog({ state }: { state: AppState }) {
+  if (state.epochs.length === 0) return null;
+  const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
+  const fixed = (x: number | null) => (x === null ? '–' : x.toFixed(4));
+  return (
+    <details className="chart__table epoch-log" data-testid="epoch-log">
+      <summary>{s.epochLog}</summary>
+      <table>
+        <thead>
+          <tr>
+            {s.epochLogColumns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {state.epochs.map((e) => (
+            <tr key={e.epoch} data-epoch={e.epoch} data-result={JSON.stringify(e)}>
+              <th scope="row">{e.epoch}</th>
+              <td>{fixed(e.loss)}</td>
+              <td>{percent(e.accuracy)}</td>
+              <td>{fixed(e.valLoss)}</td>
+              <td>{percent(e.valAccuracy)}</td>
+              <td>{formatDuration(e.durationMs)}</td>
+              <td>{formatCount(Math.round(e.imagesPerSecond))}</td>
+              <td>{formatCount(e.numTensors)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

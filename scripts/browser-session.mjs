@@ -1,0 +1,118 @@
+// @ts-check
+/**
+ * What the benchmark and the recorded runs share: build the app, serve it with `vite preview` on a
+ * free loopback port, and open it in a fresh headless Chromium profile launched the project's way.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import { CHROMIUM_ARGS, INSTALL_HINT, findChromium } from './find-chromium.mjs';
+
+/** Builds the production bundle and serves it; returns its URL and a function that stops the server. */
+export async function serveBuild() {
+  const executablePath = findChromium();
+  if (!executablePath) {
+    console.error(INSTALL_HINT);
+    process.exit(1);
+  }
+  await build({ logLevel: 'error' });
+  const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report a URL');
+  return { url, executablePath, close: () => server.close() };
+}
+
+/**
+ * Opens `url` in a fresh profile (nothing cached, as on a first visit) with a long-task recorder
+ * installed; `use(page)` does the work; the browser is closed whatever happens.
+ * @template T
+ * @param {string} executablePath
+ * @param {string} url
+ * @param {(page: import('playwright-core').Page) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+export async function withPage(executablePath, url, use) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'lenet-lab-run-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.addInitScript(() => {
+      const w = /** @type {any} */ (window);
+      w.longestTaskMs = 0;
+      /** Every long task as [start, duration] and every data-state change as [time, state]. */
+      w.longTasks = [];
+      w.stateMarks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
+          w.longTasks.push([entry.startTime, entry.duration]);
+        }
+      }).observe({ type: 'longtask', buffered: true });
+      new MutationObserver(() => {
+        const state = document.querySelector('[data-state]')?.getAttribute('data-state');
+        if (state && w.stateMarks.at(-1)?.[1] !== state) w.stateMarks.push([performance.now(), state]);
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'], childList: true });
+    });
+    await page.goto(url);
+    return await use(page);
+  } finally {
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the root's data-state is one of `states`; throws with the error panel's text on 'error'.
+ * @param {import('playwright-core').Page} page
+ * @param {string[]} states
+ * @param {number} timeoutMs
+ */
+export async function waitForState(page, states, timeoutMs) {
+  const handle = await page.waitForFunction(
+    (wanted) => {
+      const s = document.querySelector('[data-state]')?.getAttribute('data-state');
+      return s && (wanted.includes(s) || s === 'error') ? s : null;
+    },
+    states,
+    { timeout: timeoutMs, polling: 100 },
+  );
+  const state = await handle.jsonValue();
+  if (state === 'error' && !states.includes('error'))
+    throw new Error(`the app failed: ${await page.getByTestId('error-message').innerText()}`);
+  return state;
+}
+
+/** Resets the long-task recorder (e.g. at the Train click) @param {import('playwright-core').Page} page */
+export const resetLongestTask = (page) =>
+  page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.longestTaskMs = 0;
+  });
+/** The longest main-thread task since the last reset, in ms @param {import('playwright-core').Page} page */
+export const longestTask = (page) => page.evaluate(() => Math.round(/** @type {any} */ (window).longestTaskMs));
+
+/**
+ * The longest main-thread task that started while data-state was `state` (e.g. 'training').
+ * @param {import('playwright-core').Page} page
+ * @param {string} state
+ */
+export const longestTaskWhile = (page, state) =>
+  page.evaluate((wanted) => {
+    const w = /** @type {any} */ (window);
+    /** @type {[number, string][]} */
+    const marks = w.stateMarks;
+    let longest = 0;
+    for (const [start, duration] of /** @type {[number, number][]} */ (w.longTasks)) {
+      const current = marks.filter(([time]) => time <= start).at(-1)?.[1];
+      if (current === wanted) longest = Math.max(longest, duration);
+    }
+    return Math.round(longest);
+  }, state);

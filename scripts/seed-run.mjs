@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Runs the seed notebook's full recipe through the UI in headless Chromium (LeNet-5 28x28, tanh,
+ * Adam 0.001, batch 64, 20 epochs on all 60,000 digits with validation split 0.2, backend auto)
+ * and records what the README reports: test accuracy and loss, wall time, each epoch's figures
+ * (including the worker's tensor count) and the longest main-thread task.
+ *
+ *   npm run seed-run [-- --query "epochs=20" --out bench-results/seed-run.json --screenshot docs/screenshot.png]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { longestTask, longestTaskWhile, resetLongestTask, serveBuild, waitForState, withPage } from './browser-session.mjs';
+
+const args = process.argv.slice(2);
+const option = (/** @type {string} */ name, /** @type {string} */ fallback) => {
+  const i = args.indexOf(name);
+  return (i >= 0 ? args[i + 1] : undefined) ?? fallback;
+};
+const query = option('--query', '');
+const out = option('--out', 'bench-results/seed-run.json');
+const screenshot = option('--screenshot', '');
+
+const server = await serveBuild();
+try {
+  const result = await withPage(server.executablePath, `${server.url}?${query}`, async (page) => {
+    await waitForState(page, ['ready'], 120_000);
+    await page.waitForTimeout(1000); // as a person would: the charts' idle warm-up runs first
+    await resetLongestTask(page);
+    const started = Date.now();
+    await page.getByTestId('train-button').click();
+    await waitForState(page, ['training'], 60_000);
+    const backend = await page.getByTestId('backend-badge').innerText();
+    console.log(`${new Date().toISOString()} training started: ${backend}`);
+    let reported = 0;
+    for (;;) {
+      const state = await waitForState(page, ['done', 'training', 'evaluating'], 60 * 60_000);
+      const done = Number(await page.getByTestId('epoch-progress').getAttribute('data-epochs-done'));
+      if (done > reported) {
+        reported = done;
+        console.log(`${new Date().toISOString()} ${await page.getByTestId('epoch-progress').innerText()}`.replace(/\n+/g, ' | '));
+      }
+      if (state === 'done') break;
+      await page.waitForTimeout(5000);
+    }
+    const wallMs = Date.now() - started;
+    if (screenshot) {
+      await page.waitForTimeout(1500); // the last throttled chart redraws
+      mkdirSync(dirname(screenshot), { recursive: true });
+      await page.screenshot({ path: screenshot, fullPage: true });
+    }
+    const epochs = await page
+      .getByTestId('epoch-log')
+      .locator('tr[data-result]')
+      .evaluateAll((rows) => rows.map((row) => JSON.parse(row.getAttribute('data-result') ?? 'null')));
+    return {
+      date: new Date().toISOString(),
+      query,
+      backend,
+      wallMs,
+      testAccuracy: Number(await page.getByTestId('test-accuracy').getAttribute('data-value')),
+      testLoss: Number(await page.getByTestId('test-loss').getAttribute('data-value')),
+      longestMainThreadTaskMs: await longestTask(page),
+      longestTaskWhileTrainingMs: await longestTaskWhile(page, 'training'),
+      longestTaskWhileEvaluatingMs: await longestTaskWhile(page, 'evaluating'),
+      longestTaskAfterDoneMs: await longestTaskWhile(page, 'done'),
+      epochs,
+    };
+  });
+  console.log(
+    `test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}, ` +
+      `wall time ${(result.wallMs / 60_000).toFixed(1)} min, longest main-thread task ${result.longestMainThreadTaskMs} ms ` +
+      `(while training ${result.longestTaskWhileTrainingMs} ms, evaluating ${result.longestTaskWhileEvaluatingMs} ms, showing results ${result.longestTaskAfterDoneMs} ms)`,
+  );
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written to ${out}`);
+} finally {
+  await server.close();
+}
