@@ -15,17 +15,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
+import { cliOption } from './cli.mjs';
 import { longestTask, resetLongestTask, serveBuild, waitForState, withPage } from './browser-session.mjs';
 
-const args = process.argv.slice(2);
-const option = (/** @type {string} */ name, /** @type {string} */ fallback) => {
-  const i = args.indexOf(name);
-  return (i >= 0 ? args[i + 1] : undefined) ?? fallback;
-};
-const backends = option('--backends', 'wasm,webgl,cpu').split(',');
+const backends = cliOption('--backends', 'wasm,webgl,cpu').split(',');
 /** Batches timed per backend; the slow ones get fewer so a run stays within minutes. */
-const batchesFor = (/** @type {string} */ backend) => Number(option('--batches', backend === 'wasm' ? '150' : '30'));
-const out = option('--out', `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const batchesFor = (/** @type {string} */ backend) => Number(cliOption('--batches', backend === 'wasm' ? '150' : '30'));
+const out = cliOption('--out', `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
 const server = await serveBuild();
 try {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliOption } from './cli.mjs';
 import { buildManifest, buildSplit, countLabels, parseIdx, sha256Hex } from './mnist-sprites.mjs';
 
 /** The official split's label counts (LeCun's files); the generator refuses anything else. */
@@ -108,15 +109,10 @@ export function isUpToDate(outDir) {
 }
 
 function main() {
-  const args = process.argv.slice(2);
-  const option = (/** @type {string} */ name) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const outDir = resolve(option('--out') ?? join(root, 'public', 'data'));
-  const sourceOption = option('--source');
-  const sourceDir = sourceOption === undefined ? undefined : resolve(sourceOption);
-  if (args.includes('--if-needed') && isUpToDate(outDir)) {
+  const outDir = resolve(cliOption('--out', join(root, 'public', 'data')));
+  const sourceOption = cliOption('--source', '');
+  const sourceDir = sourceOption === '' ? undefined : resolve(sourceOption);
+  if (process.argv.includes('--if-needed') && isUpToDate(outDir)) {
     console.log(`MNIST data in ${outDir} is up to date`);
     return;
   }

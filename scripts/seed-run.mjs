@@ -10,16 +10,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cliOption } from './cli.mjs';
 import { longestTask, longestTaskWhile, resetLongestTask, serveBuild, waitForState, withPage } from './browser-session.mjs';
 
-const args = process.argv.slice(2);
-const option = (/** @type {string} */ name, /** @type {string} */ fallback) => {
-  const i = args.indexOf(name);
-  return (i >= 0 ? args[i + 1] : undefined) ?? fallback;
-};
-const query = option('--query', '');
-const out = option('--out', 'bench-results/seed-run.json');
-const screenshot = option('--screenshot', '');
+const query = cliOption('--query', '');
+const out = cliOption('--out', 'bench-results/seed-run.json');
+const screenshot = cliOption('--screenshot', '');
 
 const server = await serveBuild();
 try {
@@ -33,11 +29,17 @@ try {
     const backend = await page.getByTestId('backend-badge').innerText();
     console.log(`${new Date().toISOString()} training started: ${backend}`);
     let reported = 0;
+    /** Main-thread JS heap (Chromium's performance.memory) at each completed epoch. */
+    const heap = [];
     for (;;) {
       const state = await waitForState(page, ['done', 'training', 'evaluating'], 60 * 60_000);
       const done = Number(await page.getByTestId('epoch-progress').getAttribute('data-epochs-done'));
       if (done > reported) {
         reported = done;
+        heap.push({
+          epochsDone: done,
+          usedJSHeapMB: await page.evaluate(() => Math.round(/** @type {any} */ (performance).memory?.usedJSHeapSize / 1e5) / 10),
+        });
         console.log(`${new Date().toISOString()} ${await page.getByTestId('epoch-progress').innerText()}`.replace(/\n+/g, ' | '));
       }
       if (state === 'done') break;
@@ -64,6 +66,11 @@ try {
       longestTaskWhileTrainingMs: await longestTaskWhile(page, 'training'),
       longestTaskWhileEvaluatingMs: await longestTaskWhile(page, 'evaluating'),
       longestTaskAfterDoneMs: await longestTaskWhile(page, 'done'),
+      longTasks: await page.evaluate(() => /** @type {any} */ (window).longTasks.map((/** @type {number[]} */ t) => t.map(Math.round))),
+      stateMarks: await page.evaluate(() =>
+        /** @type {any} */ (window).stateMarks.map((/** @type {[number, string]} */ [t, s]) => [Math.round(t), s]),
+      ),
+      mainThreadHeap: heap,
       epochs,
     };
   });

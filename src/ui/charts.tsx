@@ -5,11 +5,12 @@
  */
 import { confusionMatrix } from '@tensorflow/tfjs-vis/dist/render/confusion_matrix';
 import { linechart } from '@tensorflow/tfjs-vis/dist/render/linechart';
-import { useEffect, useRef, useState } from 'react';
+import { scatterplot } from '@tensorflow/tfjs-vis/dist/render/scatterplot';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { strings } from './strings';
 
 /** At most one redraw of a chart per this many milliseconds while data streams in. */
-const REDRAW_INTERVAL_MS = 1000;
+const REDRAW_INTERVAL_MS = 1500;
 
 /**
  * Draws run one per task, in order: three charts redrawn in the same tick would make one long
@@ -86,6 +87,11 @@ export interface Series {
 
 interface LineChartProps {
   testId: string;
+  /**
+   * 'line' plots point i at x = i: tfjs-vis 1.5's linechart ignores the x values, which is right
+   * for epochs 0, 1, 2, ... 'points' (a scatterplot) honours x, for downsampled batch numbers.
+   */
+  kind?: 'line' | 'points';
   title: string;
   series: Series[];
   xLabel: string;
@@ -93,24 +99,21 @@ interface LineChartProps {
   yDomain?: [number, number];
 }
 
-/** A tfjs-vis line chart with labelled series, and the same numbers as a table. */
-export function LineChart({ testId, title, series, xLabel, yLabel, yDomain }: LineChartProps) {
-  const shown = series.filter((s) => s.points.length > 0);
+/** A tfjs-vis line chart (or scatterplot) with labelled series, and the same numbers as a table. */
+export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind = 'line' }: LineChartProps) {
+  const shown = useMemo(() => series.filter((s) => s.points.length > 0), [series]);
   const container = useThrottledDraw(shown, async (element, data) => {
     if (data.length === 0) return;
-    await linechart(
-      element,
-      { values: data.map((s) => s.points), series: data.map((s) => s.name) },
-      {
-        xLabel,
-        yLabel,
-        width: Math.max(200, element.clientWidth),
-        height: 220,
-        zoomToFit: yDomain === undefined,
-        yAxisDomain: yDomain,
-        seriesColors: SERIES_COLORS.slice(0, data.length),
-      },
-    );
+    const values = { values: data.map((s) => s.points), series: data.map((s) => s.name) };
+    const options = {
+      xLabel,
+      yLabel,
+      width: Math.max(200, element.clientWidth),
+      height: 220,
+      seriesColors: SERIES_COLORS.slice(0, data.length),
+    };
+    if (kind === 'points') await scatterplot(element, values, { ...options, zoomToFit: true });
+    else await linechart(element, values, { ...options, zoomToFit: yDomain === undefined, yAxisDomain: yDomain });
   });
   const rows = shown[0]?.points.map((p, i) => [p.x, ...shown.map((s) => s.points[i]?.y)]) ?? [];
   return (

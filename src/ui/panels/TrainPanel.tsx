@@ -1,5 +1,5 @@
 import { isRunning, type AppState } from '../appState';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { LineChart, warmUpCharts } from '../charts';
 import { downsample } from '../chartData';
 import { formatCount, formatDuration } from '../format';
@@ -138,37 +138,35 @@ function EpochProgress({ state }: { state: AppState }) {
 }
 
 function Charts({ state }: { state: AppState }) {
+  const { epochs, batchLosses } = state;
+  // Memoized on their sources: an epoch chart then redraws once per epoch, not at every batch event.
+  const [lossSeries, accuracySeries] = useMemo(() => {
+    const points = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy') =>
+      epochs.flatMap((e) => (e[key] === null ? [] : [{ x: e.epoch, y: e[key] }]));
+    return [
+      [
+        { name: 'loss', points: points('loss') },
+        { name: 'val_loss', points: points('valLoss') },
+      ],
+      [
+        { name: 'accuracy', points: points('accuracy') },
+        { name: 'val_accuracy', points: points('valAccuracy') },
+      ],
+    ];
+  }, [epochs]);
+  const batchSeries = useMemo(() => [{ name: 'batch loss', points: downsample(batchLosses, MAX_BATCH_POINTS) }], [batchLosses]);
   if (!state.plan) return null;
-  const points = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy') =>
-    state.epochs.flatMap((e) => (e[key] === null ? [] : [{ x: e.epoch, y: e[key] }]));
   return (
     <div className="charts">
-      <LineChart
-        testId="loss-chart"
-        title={s.lossChart}
-        xLabel={s.epochAxis}
-        yLabel={s.lossAxis}
-        series={[
-          { name: 'loss', points: points('loss') },
-          { name: 'val_loss', points: points('valLoss') },
-        ]}
-      />
-      <LineChart
-        testId="accuracy-chart"
-        title={s.accuracyChart}
-        xLabel={s.epochAxis}
-        yLabel={s.accuracyAxis}
-        series={[
-          { name: 'accuracy', points: points('accuracy') },
-          { name: 'val_accuracy', points: points('valAccuracy') },
-        ]}
-      />
+      <LineChart testId="loss-chart" title={s.lossChart} xLabel={s.epochAxis} yLabel={s.lossAxis} series={lossSeries} />
+      <LineChart testId="accuracy-chart" title={s.accuracyChart} xLabel={s.epochAxis} yLabel={s.accuracyAxis} series={accuracySeries} />
       <LineChart
         testId="batch-loss-chart"
+        kind="points"
         title={s.batchLossChart}
         xLabel={s.batchAxis}
         yLabel={s.lossAxis}
-        series={[{ name: 'batch loss', points: downsample(state.batchLosses, MAX_BATCH_POINTS) }]}
+        series={batchSeries}
       />
     </div>
   );
