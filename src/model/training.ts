@@ -42,11 +42,64 @@ export function trainStep(
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   let correct: tf.Scalar | undefined;
   const loss = optimizer.minimize(() => {
-    const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
+    // On wasm the first convolution's input gradient costs as much as the rest of conv1's backward pass.
+    const probabilities = (tf.getBackend() === 'wasm' ? applyForTraining(model, x) : model.apply(x, { training: true })) as tf.Tensor2D;
     correct = tf.keep(tf.tidy(() => tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(y, -1)), 'float32'))));
     return crossEntropy(y, probabilities);
   }, true)!;
   return { loss, correct: correct! };
+}
+
+/** tfjs-layers' activations that are one tfjs op each (the others go through the layer as usual). */
+const ACTIVATION_OPS: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  linear: (x) => x,
+  tanh: (x) => tf.tanh(x),
+  relu: (x) => tf.relu(x),
+  sigmoid: (x) => tf.sigmoid(x),
+};
+
+/**
+ * The model's output in training mode, as `model.apply(x, {training: true})` gives it, except that
+ * a Conv2D layer before any trainable weight (LeNet's conv1) runs as an unfused convolution. Its
+ * input is data, and tfjs-layers' fused convolution (used for activations it cannot fuse, tanh
+ * included) computes the gradient of its input eagerly, whether anyone asks for it or not; the
+ * unfused ops compute it only when asked. Same layers, same weights, same values.
+ * @param x [batch, height, width, channels]
+ */
+export function applyForTraining(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  if (!(model instanceof tf.Sequential)) return model.apply(x, { training: true }) as tf.Tensor;
+  let output = x;
+  let inputIsData = true;
+  for (const layer of model.layers) {
+    output = (inputIsData && unfusedConv2D(layer, output)) || (layer.apply(output, { training: true }) as tf.Tensor);
+    if (layer.trainableWeights.length > 0) inputIsData = false;
+  }
+  return output;
+}
+
+/** A Conv2D layer's output as tfjs-layers computes it for unfusable activations, or undefined for any other layer or setup. */
+function unfusedConv2D(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor | undefined {
+  if (layer.getClassName() !== 'Conv2D' || x.rank !== 4) return undefined;
+  const config = layer.getConfig();
+  const activation = ACTIVATION_OPS[String(config.activation)];
+  const [kernel, bias, ...rest] = layer.trainableWeights.map((w) => w.read());
+  const padding = config.padding;
+  if (
+    activation === undefined ||
+    config.dataFormat !== 'channelsLast' ||
+    (padding !== 'valid' && padding !== 'same') ||
+    kernel?.rank !== 4 ||
+    (bias !== undefined && bias.rank !== 1) ||
+    rest.length > 0
+  ) {
+    return undefined;
+  }
+  const strides = config.strides as [number, number];
+  const dilations = config.dilationRate as [number, number];
+  return tf.tidy(() => {
+    const convolved = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding, 'NHWC', dilations);
+    return activation(bias === undefined ? convolved : tf.add(convolved, bias));
+  });
 }
 
 /** Reusable host buffers for one batch: filled in place, so a training run allocates them once. */

@@ -9,9 +9,12 @@ const BACKEND = 'wasm';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
+/** The wasm backend's own kernels that ours replace, kept so ours can hand them what they do well. */
+const stockKernels = new Map<string, tf.KernelConfig>();
+
 /** The wasm backend's own kernel `name`, looked up at call time so its setupFunc has already run. */
 function wasmKernel(name: string): tf.KernelFunc {
-  const config = tf.getKernel(name, BACKEND);
+  const config = stockKernels.get(name) ?? tf.getKernel(name, BACKEND);
   if (config === undefined) {
     throw new Error(`Kernel '${name}' is not registered for backend '${BACKEND}': import '@tensorflow/tfjs-backend-wasm' first.`);
   }
@@ -186,21 +189,126 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-const kernels: tf.KernelConfig[] = [
-  { kernelName: tf.Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2DBackpropFilter as tf.KernelFunc },
-  { kernelName: tf.MaxPoolGrad, backendName: BACKEND, kernelFunc: maxPoolGrad as tf.KernelFunc },
-];
+// Replaces the stock wasm Conv2DBackpropInput (a direct C loop, ~4x slower) by the backend's own XNNPACK Conv2D over a flipped filter.
+function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { dy, filter } = args.inputs as unknown as tf.Conv2DBackpropInputInputs;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  if (dy === undefined || filter === undefined) throw new Error('Conv2DBackpropInput needs inputs dy and filter.');
+  const [strideHeight, strideWidth] = pair(attrs.strides, 'Conv2DBackpropInput strides');
+  const [filterHeight, filterWidth, inChannels, outChannels] = shape4(filter, 'Conv2DBackpropInput filter');
+  const [batch, inHeight, inWidth, xChannels] = attrs.inputShape;
+  // Strided convolutions would need dy dilated by the stride, which the wasm Conv2D cannot do: the stock kernel is right, only slower.
+  if (strideHeight !== 1 || strideWidth !== 1 || (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC')) {
+    return wasmKernel(tf.Conv2DBackpropInput)(args) as tf.TensorInfo;
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    [batch, inHeight, inWidth, xChannels],
+    [filterHeight, filterWidth, inChannels, outChannels],
+    [1, 1],
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const expectedDy = [batch, info.outHeight, info.outWidth, outChannels];
+  if (xChannels !== inChannels || dy.shape.some((size, i) => size !== expectedDy[i])) {
+    throw new Error(
+      `Conv2DBackpropInput shapes disagree: inputShape [${attrs.inputShape.join(', ')}], dy [${dy.shape.join(', ')}], ` +
+        `filter [${filter.shape.join(', ')}].`,
+    );
+  }
+  // dx[i] = sum over k of dy[i + top - k] * w[k]: a correlation of dy, padded by (filter - 1 - top)
+  // before and by whatever makes the output inHeight after, with the filter flipped in space.
+  const padTop = filterHeight - 1 - info.padInfo.top;
+  const padLeft = filterWidth - 1 - info.padInfo.left;
+  const padBottom = inHeight + filterHeight - 1 - info.outHeight - padTop;
+  const padRight = inWidth + filterWidth - 1 - info.outWidth - padLeft;
+  // Padding wider than the filter (which the wasm forward Conv2D mishandles anyway): the stock kernel.
+  if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
+    return wasmKernel(tf.Conv2DBackpropInput)(args) as tf.TensorInfo;
+  }
+  // The flipped filter, [fh, fw, outChannels, inChannels]: small (2,400 values for LeNet's conv2), so a JS loop.
+  const flipped = backend.makeOutput([filterHeight, filterWidth, outChannels, inChannels], 'float32');
+  try {
+    const source = backend.typedArrayFromHeap(filter);
+    const target = backend.typedArrayFromHeap(flipped);
+    for (let r = 0; r < filterHeight; r++) {
+      for (let c = 0; c < filterWidth; c++) {
+        const from = (r * filterWidth + c) * inChannels * outChannels;
+        const to = ((filterHeight - 1 - r) * filterWidth + (filterWidth - 1 - c)) * outChannels * inChannels;
+        for (let i = 0; i < inChannels; i++) {
+          for (let o = 0; o < outChannels; o++) target[to + o * inChannels + i] = source[from + i * outChannels + o]!;
+        }
+      }
+    }
+    const padding: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [padTop, padBottom],
+      [padLeft, padRight],
+      [0, 0],
+    ];
+    return run('Conv2D', backend, { x: dy, filter: flipped }, { strides: [1, 1], dilations: [1, 1], pad: padding, dataFormat: 'NHWC' });
+  } finally {
+    backend.disposeData(flipped.dataId);
+  }
+}
 
-/** Registers JS kernels that let the wasm backend train conv nets correctly; idempotent, before or after setBackend('wasm'). */
-export function registerWasmTrainingKernels(): void {
+// Replaces the stock wasm BatchMatMul for transposed operands (a slow generic loop) by a Transpose, then its fast XNNPACK path.
+function batchMatMul(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { a, b } = args.inputs as unknown as tf.BatchMatMulInputs;
+  const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+  if (a === undefined || b === undefined) throw new Error('BatchMatMul needs inputs a and b.');
+  if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return wasmKernel(tf.BatchMatMul)(args) as tf.TensorInfo;
+  }
+  const swapLastTwo = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  const temps: tf.TensorInfo[] = [];
+  try {
+    const aT = transposeA ? run('Transpose', backend, { x: a }, { perm: swapLastTwo(a.shape.length) }) : a;
+    if (transposeA) temps.push(aT);
+    const bT = transposeB ? run('Transpose', backend, { x: b }, { perm: swapLastTwo(b.shape.length) }) : b;
+    if (transposeB) temps.push(bT);
+    return run(tf.BatchMatMul, backend, { a: aT, b: bT }, { transposeA: false, transposeB: false });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+/** Ours, each with the stock kernel's setupFunc (when there is one), so the stock kernel still works where ours hands over to it. */
+const kernels: tf.KernelConfig[] = (
+  [
+    [tf.Conv2DBackpropFilter, conv2DBackpropFilter],
+    [tf.Conv2DBackpropInput, conv2DBackpropInput],
+    [tf.MaxPoolGrad, maxPoolGrad],
+    [tf.BatchMatMul, batchMatMul],
+  ] as const
+).map(([kernelName, kernelFunc]) => ({
+  kernelName,
+  backendName: BACKEND,
+  kernelFunc: kernelFunc as tf.KernelFunc,
+  setupFunc: ((backend) => stockKernels.get(kernelName)?.setupFunc?.(backend)) as tf.KernelSetupFunc,
+}));
+
+/** The names of the kernels registerWasmTrainingKernels() registers. */
+export const WASM_TRAINING_KERNELS: readonly string[] = kernels.map((k) => k.kernelName);
+
+/**
+ * Registers JS kernels that let the wasm backend train conv nets correctly and fast; idempotent,
+ * before or after setBackend('wasm'). `only` registers some of them and puts the stock kernels back
+ * for the others (to compare or profile them).
+ */
+export function registerWasmTrainingKernels(only: readonly string[] = WASM_TRAINING_KERNELS): void {
   // Importing the wasm backend registers its stock kernels, overwriting ours if that came later.
   if (tf.getKernel(tf.Conv2D, BACKEND) === undefined) {
     throw new Error("registerWasmTrainingKernels: import '@tensorflow/tfjs-backend-wasm' before calling it.");
   }
-  for (const config of kernels) {
-    const current = tf.getKernel(config.kernelName, BACKEND);
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) tf.unregisterKernel(config.kernelName, BACKEND);
-    tf.registerKernel(config);
+  for (const ours of kernels) {
+    const current = tf.getKernel(ours.kernelName, BACKEND);
+    if (current !== undefined && current.kernelFunc !== ours.kernelFunc) stockKernels.set(ours.kernelName, current);
+    const wanted = only.includes(ours.kernelName) ? ours : stockKernels.get(ours.kernelName);
+    if (current?.kernelFunc === wanted?.kernelFunc) continue;
+    if (current !== undefined) tf.unregisterKernel(ours.kernelName, BACKEND);
+    if (wanted !== undefined) tf.registerKernel(wanted);
   }
 }
