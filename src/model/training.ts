@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/mnist';
 import { fillBatch } from '../data/sprite';
+import { FUSED_ADAM, type FusedAdamAttrs } from './wasmKernels';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
@@ -13,11 +14,62 @@ export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+      return new FusedAdamOptimizer(learningRate, 0.9, 0.999, 1e-7);
     case 'sgd':
       return tf.train.sgd(learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+  }
+}
+
+/** tf.train.adam's state, private in its class: the moments of each variable and beta1^t, beta2^t. */
+interface AdamState {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+}
+
+/**
+ * tf.train.adam, with its update run as one kernel per variable where that kernel is registered
+ * (wasm: ~170 small kernels a step become 10). Same state, same arithmetic rounded the same way,
+ * so the same weights bit for bit; elsewhere it is tf.train.adam itself.
+ */
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    if (tf.getKernel(FUSED_ADAM, tf.getBackend()) === undefined) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const state = this as unknown as AdamState;
+    const named = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    tf.tidy(() => {
+      named.forEach(({ name, tensor: gradient }, i) => {
+        const value = tf.engine().registeredVariables[name]!;
+        // Created as tf.train.adam creates them, so getWeights() and setWeights() see the same state.
+        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        if (gradient == null) return;
+        const m = state.accumulatedFirstMoment[i].variable;
+        const v = state.accumulatedSecondMoment[i].variable;
+        const attrs: FusedAdamAttrs = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+        const [newValue, newM, newV] = tf
+          .engine()
+          .runKernel<tf.Tensor[]>(
+            FUSED_ADAM,
+            { value, gradient, m, v, accBeta1: state.accBeta1, accBeta2: state.accBeta2 },
+            attrs as unknown as tf.NamedAttrMap,
+          );
+        m.assign(newM!);
+        v.assign(newV!);
+        value.assign(newValue!);
+      });
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
   }
 }
 

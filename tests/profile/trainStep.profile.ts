@@ -1,16 +1,19 @@
 /**
  * Where one training step's time goes on the wasm backend, in Node: wall time per step for both
  * presets, then tf.profile's time per kernel (our JS kernels count as one kernel each, whatever
- * backend kernels they call). Run: `npm run profile:wasm` (PROFILE_BATCH, PROFILE_STEPS to change).
+ * backend kernels they call). Run: `npm run profile:wasm` (PROFILE_BATCH, PROFILE_STEPS, PROFILE_WITHOUT to change).
  */
 import * as tf from '@tensorflow/tfjs';
 import { it } from 'vitest';
 import { buildLeNet5, type ModelPreset } from '../../src/model/lenet5';
 import { createOptimizer, trainStep } from '../../src/model/training';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/model/wasmKernels';
 import { useWasm } from '../unit/fixtures';
 
 const BATCH = Number(process.env.PROFILE_BATCH ?? 64);
 const STEPS = Number(process.env.PROFILE_STEPS ?? 30);
+/** Kernels of ours to leave out (the stock ones run instead), e.g. PROFILE_WITHOUT=Tanh,LeNetLabFusedAdam. */
+const WITHOUT = (process.env.PROFILE_WITHOUT ?? '').split(',').filter(Boolean);
 
 function batch(seed: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   let state = seed;
@@ -65,5 +68,7 @@ async function profile(preset: ModelPreset): Promise<void> {
 
 it('profiles a training step on wasm', async () => {
   await useWasm();
+  registerWasmTrainingKernels(WASM_TRAINING_KERNELS.filter((name) => !WITHOUT.includes(name)));
+  if (WITHOUT.length > 0) console.info(`without our ${WITHOUT.join(', ')}`);
   for (const preset of ['lenet5', 'lenet5-classic'] as const) await profile(preset);
 });
