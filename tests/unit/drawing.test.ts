@@ -74,8 +74,11 @@ describe('preprocessStrokes', () => {
         [120, 240],
       ],
     ]);
-    // Height is the longer side: 20 tall, 18.02 px of ink wide -> 19 px.
-    expect([seven.box.width, seven.box.height]).toEqual([19, BOX_SIZE]);
+    // Height is the longer side: 20 tall, and 160/180 of the centre lines' span plus a pen width wide.
+    expect([seven.box.width, seven.box.height]).toEqual([
+      Math.ceil((160 / 180) * (BOX_SIZE - PEN_WIDTH_PX28) + PEN_WIDTH_PX28 - 1e-9),
+      BOX_SIZE,
+    ]);
     const [, boxCy] = centreOfMass(seven.box);
     expect(boxCy).toBeLessThan(BOX_SIZE / 2 - 2);
     // Centring by the box would put its top at (28 - 20) / 2 = 4; by the mass it goes lower.
@@ -89,7 +92,7 @@ describe('preprocessStrokes', () => {
     expect(at(p, sx + 7, sy + 18)).toBeGreaterThan(0.9);
     for (let y = 12; y < 20; y++) for (let x = 13; x < 19; x++) expect(at(p, sx + x, sy + y)).toBe(0);
     for (let y = 10; y < 20; y++) for (let x = 0; x < 5; x++) expect(at(p, sx + x, sy + y)).toBe(0);
-    expect(at(p, sx + 17, sy + 2)).toBeGreaterThan(0.5);
+    expect(at(p, sx + seven.box.width - 2, sy + 2)).toBeGreaterThan(0.5);
   });
 
   it('gives nearly the same image for the same digit drawn tiny (30 px) and filling the canvas (270 px)', () => {
@@ -121,7 +124,7 @@ describe('preprocessStrokes', () => {
     const inkColumns = new Set<number>();
     for (let y = 0; y < IMAGE_SIZE; y++) for (let x = 0; x < IMAGE_SIZE; x++) if (at(one.pixels, x, y) > 0.05) inkColumns.add(x);
     expect(inkColumns.size).toBeLessThanOrEqual(4);
-    // Ink area: about pen width x 20 (44 px for 2.2), nowhere near a 20x20 block (400).
+    // Ink area: about pen width x 20 (40 px for 2.0), nowhere near a 20x20 block (400).
     expect(sum(one.pixels)).toBeGreaterThan(0.8 * PEN_WIDTH_PX28 * BOX_SIZE);
     expect(sum(one.pixels)).toBeLessThan(1.2 * PEN_WIDTH_PX28 * BOX_SIZE);
     const [cx] = centreOfMass(field(one.pixels));
