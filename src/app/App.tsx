@@ -1,7 +1,7 @@
 import { DataPanel } from '../ui/panels/DataPanel';
 import { EvaluatePanel } from '../ui/panels/EvaluatePanel';
 import { ModelPanel } from '../ui/panels/ModelPanel';
-import { Panel } from '../ui/panels/Panel';
+import { DrawPanel } from '../ui/panels/DrawPanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
 import { strings } from '../ui/strings';
 import { useTrainer } from '../ui/useTrainer';
@@ -26,14 +26,11 @@ export function App() {
         </nav>
       </header>
       <main className="app__panels">
-        <DataPanel state={state} onRetry={trainer.retry} />
+        <DataPanel phase={state.phase} progress={state.progress} dataset={state.dataset} error={state.error} onRetry={trainer.retry} />
         <ModelPanel summary={state.modelSummary} />
         <TrainPanel trainer={trainer} />
         <EvaluatePanel evaluation={state.evaluation} />
-        <Panel id="draw" title={strings.panels.draw} muted>
-          <p>{strings.upcoming.draw}</p>
-          <p className="muted">{strings.comingNext}</p>
-        </Panel>
+        <DrawPanel trainer={trainer} />
       </main>
     </div>
   );

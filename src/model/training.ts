@@ -241,3 +241,11 @@ export function perClassAccuracy(confusion: number[][]): number[] {
     return total === 0 ? NaN : row[digit]! / total;
   });
 }
+
+/** The model's 10 probabilities for one digit. @param pixels 28x28 values in [0, 1] */
+export async function predictDigit(model: tf.LayersModel, pixels: Float32Array): Promise<number[]> {
+  const probabilities = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
+  const values = await probabilities.data();
+  probabilities.dispose();
+  return Array.from(values);
+}

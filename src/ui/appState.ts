@@ -11,6 +11,7 @@ import {
   type EpochResult,
   type ModelSummary,
   type TestEvaluation,
+  type Reading,
   type TrainingPlan,
   type WorkerEvent,
 } from '../worker/protocol';
@@ -42,10 +43,17 @@ export interface AppState {
   evaluation: TestEvaluation | null;
   /** Stop was clicked and the worker has not finished the batch yet. */
   stopping: boolean;
+  /** The worker's latest reading of the Draw canvas. */
+  reading: Reading | null;
+  /** The newest drawing sent to be read: until its answer arrives, `reading` is out of date. */
+  lastPredictRequest: number;
 }
 
 export type UiAction =
-  { type: 'retryRequested' } | { type: 'settingsChanged'; settings: TrainSettings; errors: SettingError[] } | { type: 'stopRequested' };
+  | { type: 'retryRequested' }
+  | { type: 'settingsChanged'; settings: TrainSettings; errors: SettingError[] }
+  | { type: 'stopRequested' }
+  | { type: 'predictRequested'; requestId: number };
 export type AppAction = WorkerEvent | UiAction;
 
 export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErrors: SettingError[] = []): AppState {
@@ -66,6 +74,8 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
     epochs: [],
     evaluation: null,
     stopping: false,
+    reading: null,
+    lastPredictRequest: 0,
   };
 }
 
@@ -121,6 +131,12 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return { ...state, settings: action.settings, settingErrors: action.errors, urlErrors: [] };
     case 'stopRequested':
       return { ...state, stopping: true };
+    case 'predictRequested':
+      return { ...state, lastPredictRequest: Math.max(state.lastPredictRequest, action.requestId) };
+    case 'predicted':
+      // Answers can overtake each other only in theory; never let an older one replace a newer.
+      if (state.reading && state.reading.requestId > action.reading.requestId) return state;
+      return { ...state, reading: action.reading };
     default:
       return assertNever(action);
   }

@@ -11,10 +11,20 @@ export const strings = {
     evaluate: 'Evaluate',
     draw: 'Draw',
   },
-  upcoming: {
-    draw: 'Draw a digit and let the network you trained read it.',
+  draw: {
+    intro: 'Draw a digit in the black square: the network you trained reads it as you draw.',
+    trainFirst: 'Train a model first (the Quick demo takes about half a minute), then draw a digit for it to read.',
+    drawADigit: 'Draw a digit.',
+    noModelYet: 'No model yet: train one first.',
+    canvasLabel: 'Drawing area: draw a digit with the mouse, a finger or a pen',
+    undo: 'Undo stroke',
+    clear: 'Clear',
+    prediction: 'The network reads',
+    probabilities: 'Probability of each digit',
+    howItSees: 'How the computer sees your digit',
+    stepBox: 'Cropped and scaled to fit 20x20',
+    stepInput: 'Centred by mass in 28x28: the network’s input',
   },
-  comingNext: 'Coming next.',
   model: {
     intro: 'Each layer transforms the digit; the shapes follow the seed notebook’s walkthrough.',
     layer: 'Layer',

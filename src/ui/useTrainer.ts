@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../worker/settings';
+import type { Stroke, WorkerCommand } from '../worker/protocol';
 import { startTrainer, type TrainerClient } from '../worker/trainerClient';
 import { initialState, reduce } from './appState';
 
@@ -21,11 +22,19 @@ function stateFromUrl() {
 export function useTrainer() {
   const [state, dispatch] = useReducer(reduce, undefined, stateFromUrl);
   const client = useRef<TrainerClient | null>(null);
+  const nextRequest = useRef(1);
+  /** Commands sent before the worker exists (children's effects run before this hook's) wait here. */
+  const queued = useRef<WorkerCommand[]>([]);
+  const send = useCallback((command: WorkerCommand) => {
+    if (client.current) client.current.send(command);
+    else queued.current.push(command);
+  }, []);
 
   useEffect(() => {
     const trainer = startTrainer(dispatch);
     client.current = trainer;
     trainer.send({ type: 'load', dataUrl: dataUrl() });
+    for (const command of queued.current.splice(0)) trainer.send(command);
     return () => {
       trainer.terminate();
       client.current = null;
@@ -42,13 +51,27 @@ export function useTrainer() {
     window.history.replaceState(null, '', `?${settingsToQuery(settings, window.location.search)}${window.location.hash}`);
   }, []);
 
+  /** Asks the worker to read a drawing; its answer arrives as state.reading. */
+  const predict = useCallback(
+    (strokes: Stroke[]): number => {
+      const requestId = nextRequest.current++;
+      dispatch({ type: 'predictRequested', requestId });
+      send({ type: 'predict', requestId, strokes });
+      return requestId;
+    },
+    [send],
+  );
+
+  const retry = useCallback(() => dispatch({ type: 'retryRequested' }), []);
+
   return {
     state,
-    retry: () => dispatch({ type: 'retryRequested' }),
+    retry,
     changeSettings,
     train: () => client.current?.send({ type: 'train', settings: state.settings }),
     pause: () => client.current?.send({ type: 'pause' }),
     resume: () => client.current?.send({ type: 'resume' }),
+    predict,
     stop: () => {
       dispatch({ type: 'stopRequested' });
       client.current?.send({ type: 'stop' });

@@ -5,12 +5,13 @@
  * large buffers travel as transferables.
  */
 
+import type { Preprocessed, Stroke } from '../data/drawing';
 import type { LayerSummary, ModelSummary } from '../model/lenet5';
 import type { Activation, BackendChoice, ModelPreset, TrainSettings } from './settings';
 
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
-export type { LayerSummary, ModelSummary };
+export type { LayerSummary, ModelSummary, Preprocessed, Stroke };
 
 /** Commands the UI sends to the worker (imperative names). */
 export type WorkerCommand =
@@ -25,7 +26,9 @@ export type WorkerCommand =
   | { type: 'pause' }
   | { type: 'resume' }
   /** Ends training between two batches; the model trained so far is kept and evaluated. */
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** Reads a drawing: MNIST-style preprocessing of the strokes, then the model in use (answered by `predicted`). */
+  | { type: 'predict'; requestId: number; strokes: Stroke[] };
 
 /** What went wrong, in terms a person can act on. */
 export type AppError =
@@ -122,6 +125,17 @@ export interface TestEvaluation {
   epochsCompleted: number;
 }
 
+/** What the worker made of a drawing. */
+export interface Reading {
+  requestId: number;
+  /** Strokes in the drawing read: lets a caller match the answer to what is on the canvas. */
+  strokeCount: number;
+  /** Null for an empty drawing: no prediction, never a guess. */
+  input: Preprocessed | null;
+  /** The 10 class probabilities; null when there is no input or no model yet. */
+  probabilities: number[] | null;
+}
+
 /** Events the worker posts (past-tense names). */
 export type WorkerEvent =
   | { type: 'loadProgressed'; loadedBytes: number; totalBytes: number }
@@ -135,6 +149,7 @@ export type WorkerEvent =
   | { type: 'trainingResumed' }
   | { type: 'evaluationStarted'; stopped: boolean }
   | { type: 'evaluated'; evaluation: TestEvaluation }
+  | { type: 'predicted'; reading: Reading }
   | { type: 'failed'; error: AppError };
 
 /** Batch events at most this often: a smooth curve without flooding the UI thread. */

@@ -13,8 +13,9 @@ import { NUM_CLASSES, OFFICIAL_COUNTS, PIXELS_PER_IMAGE, manifestFiles, type Spl
 import { loadMnist, type LoaderIO, type MnistData } from '../data/mnistLoader';
 import { mulberry32, shuffleInPlace } from '../data/random';
 import { firstIndicesPerClass, pixelsToBytes } from '../data/sprite';
+import { preprocessStrokes } from '../data/drawing';
 import { buildLeNet5, summarize } from '../model/lenet5';
-import { batchTensors, createBatchBuffers, createOptimizer, evaluate, perClassAccuracy, trainStep } from '../model/training';
+import { batchTensors, createBatchBuffers, createOptimizer, evaluate, perClassAccuracy, predictDigit, trainStep } from '../model/training';
 import {
   BATCH_EVENT_INTERVAL_MS,
   SAMPLES_PER_CLASS,
@@ -298,6 +299,16 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
               run.resume?.();
             }
             return;
+          case 'predict': {
+            // Between two batches while training: the class watches the probe digit's answer change.
+            const input = preprocessStrokes(command.strokes);
+            const probabilities = input && model ? await predictDigit(model, input.pixels) : null;
+            post({
+              type: 'predicted',
+              reading: { requestId: command.requestId, strokeCount: command.strokes.length, input, probabilities },
+            });
+            return;
+          }
           default:
             return assertNever(command);
         }

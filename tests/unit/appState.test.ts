@@ -149,4 +149,21 @@ describe('reduce', () => {
     expect(refused.phase).toBe('ready');
     expect(refused.error).toEqual({ kind: 'settings', message: 'epochs must be ...' });
   });
+
+  it('keeps the newest reading of the drawing and knows when one is still on its way', () => {
+    const reading = (requestId: number) => ({ requestId, strokeCount: 1, input: null, probabilities: null });
+    const asked = run([
+      { type: 'predictRequested', requestId: 1 },
+      { type: 'predictRequested', requestId: 2 },
+    ]);
+    expect(asked.lastPredictRequest).toBe(2);
+    const answered = run(
+      [
+        { type: 'predicted', reading: reading(2) },
+        { type: 'predicted', reading: reading(1) },
+      ],
+      asked,
+    );
+    expect(answered.reading?.requestId).toBe(2);
+  });
 });

@@ -185,4 +185,29 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     console.log(`2,000 digits, 4 epochs, WASM: test accuracy ${(evaluated.evaluation.accuracy * 100).toFixed(2)}%`);
     expect(evaluated.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
   });
+
+  it('reads a drawing: preprocessed input always, probabilities only once a model exists', async () => {
+    const { trainer, events } = await loadedTrainer();
+    const seven: [number, number][][] = [
+      [
+        [60, 60],
+        [200, 60],
+        [120, 230],
+      ],
+    ];
+    await trainer.handle({ type: 'predict', requestId: 1, strokes: seven });
+    const before = events.at(-1)!;
+    if (before.type !== 'predicted') throw new Error('no reading');
+    expect(before.reading).toMatchObject({ requestId: 1, strokeCount: 1, probabilities: null });
+    expect(before.reading.input!.pixels).toHaveLength(784);
+    await trainer.handle({ type: 'predict', requestId: 2, strokes: [] });
+    expect(events.at(-1)).toEqual({ type: 'predicted', reading: { requestId: 2, strokeCount: 0, input: null, probabilities: null } });
+
+    await trainer.handle({ type: 'train', settings: quick });
+    await trainer.handle({ type: 'predict', requestId: 3, strokes: seven });
+    const after = events.at(-1)!;
+    if (after.type !== 'predicted') throw new Error('no reading');
+    expect(after.reading.probabilities).toHaveLength(10);
+    expect(after.reading.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
 });

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { DigitCanvas } from '../DigitCanvas';
 import type { AppState } from '../appState';
 import { formatCount, formatMegabytes } from '../format';
@@ -9,15 +10,18 @@ import { Panel } from './Panel';
 const s = strings.data;
 
 /** Loading progress, then the counts, the class balance and a grid of real sample digits. */
-export function DataPanel({ state, onRetry }: { state: AppState; onRetry: () => void }) {
+type DataPanelProps = Pick<AppState, 'phase' | 'progress' | 'dataset' | 'error'> & { onRetry: () => void };
+
+// Memoized on the fields it shows: drawing and training re-render the app many times a second.
+export const DataPanel = memo(function DataPanel({ phase, progress, dataset, error, onRetry }: DataPanelProps) {
   return (
     <Panel id="data" title={strings.panels.data}>
-      {state.error && (state.error.kind === 'data' || !state.dataset) ? <ErrorPanel error={state.error} onRetry={onRetry} /> : null}
-      {state.phase === 'loading' ? <LoadProgress progress={state.progress} /> : null}
-      {state.dataset ? <DatasetView dataset={state.dataset} /> : null}
+      {error && (error.kind === 'data' || !dataset) ? <ErrorPanel error={error} onRetry={onRetry} /> : null}
+      {phase === 'loading' ? <LoadProgress progress={progress} /> : null}
+      {dataset ? <DatasetView dataset={dataset} /> : null}
     </Panel>
   );
-}
+});
 
 function LoadProgress({ progress }: { progress: AppState['progress'] }) {
   const done = progress !== null && progress.loadedBytes >= progress.totalBytes;

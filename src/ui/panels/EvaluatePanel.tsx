@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { TestEvaluation } from '../../worker/protocol';
 import { ConfusionMatrixChart } from '../charts';
 import { formatCount, formatPercent } from '../format';
@@ -7,13 +8,13 @@ import { Panel } from './Panel';
 const s = strings.evaluate;
 
 /** Test loss and accuracy, the confusion matrix and per-class accuracy of the model just trained. */
-export function EvaluatePanel({ evaluation }: { evaluation: TestEvaluation | null }) {
+export const EvaluatePanel = memo(function EvaluatePanel({ evaluation }: { evaluation: TestEvaluation | null }) {
   return (
     <Panel id="evaluate" title={strings.panels.evaluate}>
       {evaluation ? <Results evaluation={evaluation} /> : <p className="muted">{s.waiting}</p>}
     </Panel>
   );
-}
+});
 
 function Results({ evaluation }: { evaluation: TestEvaluation }) {
   const digits = evaluation.confusion.map((_, i) => i);

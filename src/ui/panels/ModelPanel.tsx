@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { ModelSummary } from '../../worker/protocol';
 import { formatCount } from '../format';
 import { strings } from '../strings';
@@ -6,7 +7,7 @@ import { Panel } from './Panel';
 const s = strings.model;
 
 /** A Keras-style summary of the model in use: layer, output shape, parameters, total. */
-export function ModelPanel({ summary }: { summary: ModelSummary | null }) {
+export const ModelPanel = memo(function ModelPanel({ summary }: { summary: ModelSummary | null }) {
   return (
     <Panel id="model" title={strings.panels.model}>
       <p>{s.intro}</p>
@@ -47,4 +48,4 @@ export function ModelPanel({ summary }: { summary: ModelSummary | null }) {
       )}
     </Panel>
   );
-}
+});

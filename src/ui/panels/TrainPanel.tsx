@@ -1,5 +1,6 @@
 import { isRunning, type AppState } from '../appState';
-import { useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
+import type { EpochResult } from '../../worker/protocol';
 import { LineChart, warmUpCharts } from '../charts';
 import { downsample } from '../chartData';
 import { formatCount, formatDuration } from '../format';
@@ -72,8 +73,8 @@ export function TrainPanel({ trainer }: { trainer: Trainer }) {
       {state.dataset === null ? <p className="muted">{s.waitingForData}</p> : null}
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
-      <Charts state={state} />
-      <EpochLog state={state} />
+      <Charts hasPlan={state.plan !== null} epochs={state.epochs} batchLosses={state.batchLosses} />
+      <EpochLog epochs={state.epochs} />
     </Panel>
   );
 }
@@ -137,8 +138,16 @@ function EpochProgress({ state }: { state: AppState }) {
   );
 }
 
-function Charts({ state }: { state: AppState }) {
-  const { epochs, batchLosses } = state;
+// Memoized: a drawing read on the Draw panel re-renders the app, and these need not follow.
+const Charts = memo(function Charts({
+  hasPlan,
+  epochs,
+  batchLosses,
+}: {
+  hasPlan: boolean;
+  epochs: EpochResult[];
+  batchLosses: [number, number][];
+}) {
   // Memoized on their sources: an epoch chart then redraws once per epoch, not at every batch event.
   const [lossSeries, accuracySeries] = useMemo(() => {
     const points = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy') =>
@@ -155,7 +164,7 @@ function Charts({ state }: { state: AppState }) {
     ];
   }, [epochs]);
   const batchSeries = useMemo(() => [{ name: 'batch loss', points: downsample(batchLosses, MAX_BATCH_POINTS) }], [batchLosses]);
-  if (!state.plan) return null;
+  if (!hasPlan) return null;
   return (
     <div className="charts">
       <LineChart testId="loss-chart" title={s.lossChart} xLabel={s.epochAxis} yLabel={s.lossAxis} series={lossSeries} />
@@ -170,11 +179,11 @@ function Charts({ state }: { state: AppState }) {
       />
     </div>
   );
-}
+});
 
 /** Every epoch's figures as a table (and as data attributes for recorded runs). */
-function EpochLog({ state }: { state: AppState }) {
-  if (state.epochs.length === 0) return null;
+const EpochLog = memo(function EpochLog({ epochs }: { epochs: EpochResult[] }) {
+  if (epochs.length === 0) return null;
   const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
   const fixed = (x: number | null) => (x === null ? '–' : x.toFixed(4));
   return (
@@ -191,7 +200,7 @@ function EpochLog({ state }: { state: AppState }) {
           </tr>
         </thead>
         <tbody>
-          {state.epochs.map((e) => (
+          {epochs.map((e) => (
             <tr key={e.epoch} data-epoch={e.epoch} data-result={JSON.stringify(e)}>
               <th scope="row">{e.epoch}</th>
               <td>{fixed(e.loss)}</td>
@@ -207,4 +216,4 @@ function EpochLog({ state }: { state: AppState }) {
       </table>
     </details>
   );
-}
+});

@@ -1,0 +1,229 @@
+import { useCallback, useEffect, useRef, useState, type PointerEvent } from 'react';
+import type { Preprocessed, Reading, Stroke } from '../../worker/protocol';
+import { GrayCanvas } from '../GrayCanvas';
+import { strings } from '../strings';
+import type { Trainer } from '../useTrainer';
+import { Panel } from './Panel';
+
+const s = strings.draw;
+
+/** The drawing area's side in CSS pixels (it shrinks on narrow screens; strokes are stored in these units). */
+const CANVAS_SIZE = 280;
+/** On-screen pen: bold enough to read on a projector; the network's raster uses its own width. */
+const PEN_WIDTH = 18;
+/** While a stroke is being drawn, the drawing is re-read at most this often. */
+const LIVE_INTERVAL_MS = 100;
+
+/**
+ * Draw a digit with mouse, touch or pen; the worker preprocesses it the way MNIST was made and
+ * the model in use reads it, live while drawing and after every epoch while a model trains.
+ */
+export function DrawPanel({ trainer }: { trainer: Trainer }) {
+  const { state, predict } = trainer;
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [strokes, setStrokes] = useState<Stroke[]>([]);
+  const current = useRef<Stroke | null>(null);
+  const lastLive = useRef(0);
+  const hasModel = state.plan !== null;
+
+  const redraw = useCallback((all: Stroke[]) => {
+    const element = canvas.current;
+    const context = element?.getContext('2d');
+    if (!element || !context) return;
+    const scale = element.width / CANVAS_SIZE;
+    context.setTransform(scale, 0, 0, scale, 0, 0);
+    context.fillStyle = '#000';
+    context.fillRect(0, 0, CANVAS_SIZE, CANVAS_SIZE);
+    context.strokeStyle = '#fff';
+    context.fillStyle = '#fff';
+    context.lineWidth = PEN_WIDTH;
+    context.lineCap = 'round';
+    context.lineJoin = 'round';
+    for (const stroke of all) {
+      const [first, ...rest] = stroke;
+      if (!first) continue;
+      context.beginPath();
+      if (rest.length === 0) context.arc(first[0], first[1], PEN_WIDTH / 2, 0, 2 * Math.PI);
+      context.moveTo(first[0], first[1]);
+      for (const [x, y] of rest) context.lineTo(x, y);
+      if (rest.length === 0) context.fill();
+      else context.stroke();
+    }
+  }, []);
+
+  // Sharp on high-DPI screens: the backing store follows devicePixelRatio.
+  useEffect(() => {
+    const element = canvas.current;
+    if (!element) return;
+    const ratio = Math.min(3, window.devicePixelRatio || 1);
+    element.width = Math.round(CANVAS_SIZE * ratio);
+    element.height = Math.round(CANVAS_SIZE * ratio);
+    redraw([]);
+  }, [redraw]);
+
+  // Every change of the drawing (stroke ended, undo, clear) and every new epoch re-reads it: the
+  // probe digit's probabilities move as the network learns.
+  const epochsSeen = state.epochs.length;
+  useEffect(() => {
+    predict(strokes);
+  }, [strokes, epochsSeen, hasModel, predict]);
+
+  const toCanvas = (event: PointerEvent<HTMLCanvasElement>): [number, number] => {
+    const box = event.currentTarget.getBoundingClientRect();
+    const x = ((event.clientX - box.left) / box.width) * CANVAS_SIZE;
+    const y = ((event.clientY - box.top) / box.height) * CANVAS_SIZE;
+    return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
+  };
+
+  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
+    if (event.button !== 0) return;
+    event.currentTarget.setPointerCapture(event.pointerId);
+    current.current = [toCanvas(event)];
+    redraw([...strokes, current.current]);
+  };
+
+  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
+    const stroke = current.current;
+    if (!stroke) return;
+    const events = event.nativeEvent.getCoalescedEvents?.() ?? [];
+    for (const e of events.length > 0 ? events : [event.nativeEvent]) {
+      stroke.push(toCanvas({ ...event, clientX: e.clientX, clientY: e.clientY } as PointerEvent<HTMLCanvasElement>));
+    }
+    redraw([...strokes, stroke]);
+    const now = performance.now();
+    if (now - lastLive.current >= LIVE_INTERVAL_MS) {
+      lastLive.current = now;
+      predict([...strokes, stroke]);
+    }
+  };
+
+  const endStroke = () => {
+    const stroke = current.current;
+    if (!stroke) return;
+    current.current = null;
+    setStrokes((previous) => [...previous, stroke]);
+  };
+
+  const undo = () => {
+    const next = strokes.slice(0, -1);
+    setStrokes(next);
+    redraw(next);
+  };
+  const clear = () => {
+    setStrokes([]);
+    redraw([]);
+  };
+
+  // Only the answer for what is on the canvas now counts (a live answer mid-stroke is shown too).
+  const reading = state.reading;
+  return (
+    <Panel id="draw" title={strings.panels.draw}>
+      <p>{hasModel ? s.intro : s.trainFirst}</p>
+      <div className="draw">
+        <div className="draw__pad">
+          <canvas
+            ref={canvas}
+            className="draw__canvas"
+            data-testid="draw-canvas"
+            data-strokes={strokes.length}
+            role="img"
+            aria-label={s.canvasLabel}
+            onPointerDown={onPointerDown}
+            onPointerMove={onPointerMove}
+            onPointerUp={endStroke}
+            onPointerCancel={endStroke}
+          />
+          <div className="controls">
+            <button type="button" className="secondary" data-testid="undo-button" onClick={undo} disabled={strokes.length === 0}>
+              {s.undo}
+            </button>
+            <button type="button" className="secondary" data-testid="clear-button" onClick={clear} disabled={strokes.length === 0}>
+              {s.clear}
+            </button>
+          </div>
+        </div>
+        <Prediction
+          reading={reading}
+          strokes={strokes.length}
+          hasModel={hasModel}
+          pending={(reading?.requestId ?? 0) < state.lastPredictRequest}
+        />
+      </div>
+      <Steps input={reading?.input ?? null} />
+    </Panel>
+  );
+}
+
+function Prediction({
+  reading,
+  strokes,
+  hasModel,
+  pending,
+}: {
+  reading: Reading | null;
+  strokes: number;
+  hasModel: boolean;
+  pending: boolean;
+}) {
+  const probabilities = reading?.probabilities ?? null;
+  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  const status = strokes === 0 ? s.drawADigit : !hasModel ? s.noModelYet : '';
+  return (
+    <div className="prediction" aria-live="polite">
+      <div className="prediction__label">{s.prediction}</div>
+      <div className="prediction__digit" data-testid="prediction" data-for-strokes={reading?.strokeCount ?? 0} data-pending={pending}>
+        {best >= 0 ? String(best) : ''}
+      </div>
+      {status ? <p className="muted small">{status}</p> : null}
+      <ol className="bars" data-testid="prediction-probabilities" aria-label={s.probabilities}>
+        {Array.from({ length: 10 }, (_, digit) => {
+          const p = probabilities?.[digit] ?? 0;
+          return (
+            <li key={digit} className={digit === best ? 'bars__row bars__row--best' : 'bars__row'} data-digit={digit} data-probability={p}>
+              <span className="bars__digit">{digit}</span>
+              <span className="bars__track">
+                <span className="bars__fill" style={{ width: `${(p * 100).toFixed(1)}%` }} />
+              </span>
+              <span className="bars__value">{(p * 100).toFixed(1)}%</span>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}
+
+/** "How the computer sees your digit": the 20-px box, then the 28x28 input the network reads. */
+function Steps({ input }: { input: Preprocessed | null }) {
+  return (
+    <figure className="steps">
+      <figcaption>{s.howItSees}</figcaption>
+      <ol className="steps__list">
+        <li>
+          <GrayCanvas image={input ? inSquare(input.box, 20) : null} emptySize={20} className="steps__box" label={s.stepBox} />
+          <span>{s.stepBox}</span>
+        </li>
+        <li>
+          <GrayCanvas
+            image={input ? { width: 28, height: 28, pixels: input.pixels } : null}
+            className="steps__input"
+            label={s.stepInput}
+            testId="input-preview"
+          />
+          <span>{s.stepInput}</span>
+        </li>
+      </ol>
+    </figure>
+  );
+}
+
+/** The fitted box centred in a `side` x `side` square, so the strip shows its true proportions. */
+function inSquare(box: Preprocessed['box'], side: number): Preprocessed['box'] {
+  const pixels = new Float32Array(side * side);
+  const left = Math.floor((side - box.width) / 2);
+  const top = Math.floor((side - box.height) / 2);
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) pixels[(top + y) * side + left + x] = box.pixels[y * box.width + x]!;
+  }
+  return { width: side, height: side, pixels };
+}
