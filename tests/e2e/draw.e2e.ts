@@ -86,10 +86,27 @@ describe('Draw panel', () => {
     await page.getByTestId('undo-button').click();
     expect(await settledPrediction(page, 0)).toBe('');
 
-    // The Quick demo preset (98.6% here in about 25 s).
+    // A probe digit stays on the canvas while the Quick demo preset trains (98.6% here in about
+    // 25 s): it is re-read as the model changes, so its probabilities move during training.
+    const probe = place(digits.filter((d) => d.label === 3)[0]!, mulberry32(3));
+    await draw(page, probe);
     await page.getByTestId('preset-quick').click();
     await page.getByTestId('train-button').click();
+    expect(await waitForState(page, ['training', 'error'], 30_000)).toBe('training');
+    const readProbe = () =>
+      page
+        .getByTestId('prediction-probabilities')
+        .locator('[data-probability]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-probability')).join());
+    await page.waitForFunction(() => (document.querySelector('[data-testid="prediction"]')?.textContent ?? '') !== '', undefined, {
+      timeout: 30_000,
+    });
+    const duringTraining = await readProbe();
     expect(await waitForState(page, ['done', 'error'], 180_000)).toBe('done');
+    await settledPrediction(page, probe.length);
+    expect(await readProbe()).not.toBe(duringTraining);
+    await page.getByTestId('clear-button').click();
+    expect(await settledPrediction(page, 0)).toBe('');
     const testAccuracy = Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
     expect(testAccuracy).toBeGreaterThanOrEqual(0.97);
 
