@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { cliOption } from './cli.mjs';
-import { longestTask, resetLongestTask, serveBuild, waitForState, withPage } from './browser-session.mjs';
+import { longestTask, serveBuild, startTraining, waitForState, withPage } from './browser-session.mjs';
 
 const backends = cliOption('--backends', 'wasm,webgl,cpu').split(',');
 /** Batches timed per backend; the slow ones get fewer so a run stays within minutes. */
@@ -46,13 +46,7 @@ try {
     // validationSplit 0: every digit trains; one epoch of all 60,000 is more than any run here needs.
     const query = `backend=${backend}&epochs=1&trainSize=60000&validationSplit=0&batchSize=64`;
     const result = await withPage(server.executablePath, `${server.url}?${query}`, async (page) => {
-      await waitForState(page, ['ready'], 120_000);
-      await page.waitForTimeout(1000); // as a person would: the charts' idle warm-up runs first
-      await resetLongestTask(page);
-      const clicked = Date.now();
-      await page.getByTestId('train-button').click();
-      await waitForState(page, ['training'], 120_000);
-      const clickToTrainingMs = Date.now() - clicked;
+      const { clickToTrainingMs } = await startTraining(page);
       const badge = await page.getByTestId('backend-badge').getAttribute('data-backend');
       await page.waitForFunction(
         (n) => {

@@ -116,3 +116,19 @@ export const longestTaskWhile = (page, state) =>
     }
     return Math.round(longest);
   }, state);
+
+/**
+ * Waits for the data, lets the charts' idle warm-up run (as a person would take a second to click),
+ * resets the long-task recorder and clicks Train; resolves once the root says 'training'.
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<{ clickedAt: number, clickToTrainingMs: number }>}
+ */
+export async function startTraining(page) {
+  await waitForState(page, ['ready'], 120_000);
+  await page.waitForTimeout(1000);
+  await resetLongestTask(page);
+  const clickedAt = Date.now();
+  await page.getByTestId('train-button').click();
+  await waitForState(page, ['training'], 120_000);
+  return { clickedAt, clickToTrainingMs: Date.now() - clickedAt };
+}

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cliOption } from './cli.mjs';
-import { longestTask, longestTaskWhile, resetLongestTask, serveBuild, waitForState, withPage } from './browser-session.mjs';
+import { longestTask, longestTaskWhile, serveBuild, startTraining, waitForState, withPage } from './browser-session.mjs';
 
 const query = cliOption('--query', '');
 const out = cliOption('--out', 'bench-results/seed-run.json');
@@ -20,12 +20,7 @@ const screenshot = cliOption('--screenshot', '');
 const server = await serveBuild();
 try {
   const result = await withPage(server.executablePath, `${server.url}?${query}`, async (page) => {
-    await waitForState(page, ['ready'], 120_000);
-    await page.waitForTimeout(1000); // as a person would: the charts' idle warm-up runs first
-    await resetLongestTask(page);
-    const started = Date.now();
-    await page.getByTestId('train-button').click();
-    await waitForState(page, ['training'], 60_000);
+    const { clickedAt: started } = await startTraining(page);
     const backend = await page.getByTestId('backend-badge').innerText();
     console.log(`${new Date().toISOString()} training started: ${backend}`);
     let reported = 0;

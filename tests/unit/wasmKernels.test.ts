@@ -106,14 +106,17 @@ describe('the stock wasm kernels', () => {
   });
 });
 
+/** A convolution case: input shape, kernel size, output channels, stride, padding. */
+interface ConvCase {
+  x: number[];
+  k: [number, number];
+  co: number;
+  s: number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+}
+
 describe('Conv2DBackpropFilter on wasm', () => {
-  const cases: {
-    x: number[];
-    k: [number, number];
-    co: number;
-    s: number;
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  }[] = [
+  const cases: ConvCase[] = [
     { x: [3, 7, 9, 2], k: [3, 3], co: 4, s: 1, pad: 'valid' },
     { x: [3, 7, 9, 2], k: [3, 3], co: 4, s: 1, pad: 'same' },
     { x: [3, 7, 9, 3], k: [3, 3], co: 5, s: 2, pad: 'valid' },
@@ -206,13 +209,7 @@ describe('MaxPoolGrad on wasm', () => {
 
 describe('Conv2DBackpropInput on wasm', () => {
   // Stride 1 runs ours (XNNPACK Conv2D over the flipped filter); stride 2+ hands over to the stock kernel.
-  const cases: {
-    x: number[];
-    k: [number, number];
-    co: number;
-    s: number;
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  }[] = [
+  const cases: ConvCase[] = [
     { x: [3, 7, 9, 2], k: [3, 3], co: 4, s: 1, pad: 'valid' },
     { x: [3, 7, 9, 2], k: [3, 3], co: 4, s: 1, pad: 'same' },
     { x: [2, 12, 12, 6], k: [5, 5], co: 16, s: 1, pad: 'valid' },
