@@ -68,17 +68,18 @@ export function DrawPanel({ trainer }: { trainer: Trainer }) {
     predict(strokes);
   }, [strokes, epochsSeen, hasModel, predict]);
 
-  const toCanvas = (event: PointerEvent<HTMLCanvasElement>): [number, number] => {
-    const box = event.currentTarget.getBoundingClientRect();
-    const x = ((event.clientX - box.left) / box.width) * CANVAS_SIZE;
-    const y = ((event.clientY - box.top) / box.height) * CANVAS_SIZE;
+  /** A pointer position in canvas units (CANVAS_SIZE a side), whatever size CSS gives the canvas. */
+  const toCanvas = (element: HTMLCanvasElement, { clientX, clientY }: { clientX: number; clientY: number }): [number, number] => {
+    const box = element.getBoundingClientRect();
+    const x = ((clientX - box.left) / box.width) * CANVAS_SIZE;
+    const y = ((clientY - box.top) / box.height) * CANVAS_SIZE;
     return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
   };
 
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
     if (event.button !== 0) return;
     event.currentTarget.setPointerCapture(event.pointerId);
-    current.current = [toCanvas(event)];
+    current.current = [toCanvas(event.currentTarget, event)];
     redraw([...strokes, current.current]);
   };
 
@@ -87,7 +88,7 @@ export function DrawPanel({ trainer }: { trainer: Trainer }) {
     if (!stroke) return;
     const events = event.nativeEvent.getCoalescedEvents?.() ?? [];
     for (const e of events.length > 0 ? events : [event.nativeEvent]) {
-      stroke.push(toCanvas({ ...event, clientX: e.clientX, clientY: e.clientY } as PointerEvent<HTMLCanvasElement>));
+      stroke.push(toCanvas(event.currentTarget, e));
     }
     redraw([...strokes, stroke]);
     const now = performance.now();
