@@ -1,17 +1,63 @@
+import { useEffect } from 'react';
+import { isRunning, type AppState } from '../ui/appState';
 import { DataPanel } from '../ui/panels/DataPanel';
 import { EvaluatePanel } from '../ui/panels/EvaluatePanel';
 import { ModelPanel } from '../ui/panels/ModelPanel';
+import { ModelsPanel, savedModelLabel } from '../ui/panels/ModelsPanel';
 import { DrawPanel } from '../ui/panels/DrawPanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
 import { strings } from '../ui/strings';
-import { useTrainer } from '../ui/useTrainer';
+import { useTrainer, type Trainer } from '../ui/useTrainer';
 
-const PANELS = ['data', 'model', 'train', 'evaluate', 'draw'] as const;
+const PANELS = ['data', 'model', 'train', 'evaluate', 'models', 'draw'] as const;
+
+/** The tab's title shows the run's progress: a class can follow it from another tab. */
+function useProgressTitle(state: AppState) {
+  const epoch = state.batch?.epoch;
+  const total = state.plan?.settings.epochs;
+  const title = isRunning(state.phase) && epoch && total ? `${strings.train.epoch} ${epoch}/${total} · ${strings.title}` : strings.title;
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+}
+
+/** Faults the app recovered from, and on a fresh page the model saved last time. */
+function Banners({ trainer }: { trainer: Trainer }) {
+  const { state } = trainer;
+  const newest = state.savedModels[0];
+  const offer = newest && !state.model && !isRunning(state.phase) && !state.recovery ? newest : null;
+  return (
+    <>
+      {state.notice ? (
+        <div className="notice banner" role="status" data-testid="fault-notice">
+          <span>{state.notice}</span>
+          <button type="button" className="secondary" onClick={trainer.dismissNotice}>
+            {strings.models.dismiss}
+          </button>
+        </div>
+      ) : null}
+      {offer ? (
+        <div className="notice banner" data-testid="saved-model-offer-box">
+          <span>{strings.models.offer}</span>
+          <button
+            type="button"
+            data-testid="saved-model-offer"
+            disabled={state.dataset === null}
+            onClick={() => trainer.useSavedModel(offer.id)}
+          >
+            {savedModelLabel(offer)}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
 
 /** Page layout: header, panel navigation, the panels. `data-state` is the automation contract. */
 export function App() {
   const trainer = useTrainer();
   const { state } = trainer;
+  useProgressTitle(state);
   return (
     <div className="app" id="app" data-state={state.phase}>
       <header className="app__header">
@@ -24,12 +70,14 @@ export function App() {
             </a>
           ))}
         </nav>
+        <Banners trainer={trainer} />
       </header>
       <main className="app__panels">
         <DataPanel phase={state.phase} progress={state.progress} dataset={state.dataset} error={state.error} onRetry={trainer.retry} />
         <ModelPanel summary={state.modelSummary} />
         <TrainPanel trainer={trainer} />
         <EvaluatePanel evaluation={state.evaluation} />
+        <ModelsPanel trainer={trainer} />
         <DrawPanel trainer={trainer} />
       </main>
     </div>

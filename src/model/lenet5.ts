@@ -62,7 +62,8 @@ export interface LayerSummary {
 }
 
 export interface ModelSummary {
-  preset: ModelPreset;
+  /** Null for a model that did not come from a preset (an uploaded one). */
+  preset: ModelPreset | null;
   label: string;
   inputShape: number[];
   layers: LayerSummary[];
@@ -70,7 +71,7 @@ export interface ModelSummary {
 }
 
 /** The summary Keras' model.summary() prints, as plain data the UI can render. */
-export function summarize(model: tf.LayersModel, preset: ModelPreset): ModelSummary {
+export function summarize(model: tf.LayersModel, preset: ModelPreset | null): ModelSummary {
   const layers = model.layers.map((layer) => ({
     name: layer.name,
     type: layer.getClassName(),
@@ -79,7 +80,7 @@ export function summarize(model: tf.LayersModel, preset: ModelPreset): ModelSumm
   }));
   return {
     preset,
-    label: MODEL_PRESETS[preset].label,
+    label: preset ? MODEL_PRESETS[preset].label : model.name,
     inputShape: (model.inputs[0]!.shape as (number | null)[]).slice(1) as number[],
     layers,
     totalParams: layers.reduce((sum, l) => sum + l.params, 0),

@@ -6,10 +6,15 @@ import {
   assertNever,
   type AppError,
   type BackendInfo,
+  type BackendName,
   type BatchProgress,
+  type CheckpointInfo,
   type DatasetSummary,
   type EpochResult,
+  type ModelRecord,
+  type ModelSource,
   type ModelSummary,
+  type SavedModelInfo,
   type TestEvaluation,
   type Reading,
   type TrainingPlan,
@@ -18,6 +23,24 @@ import {
 import { DEFAULT_SETTINGS, type SettingError, type TrainSettings } from '../worker/settings';
 
 export type Phase = 'loading' | 'ready' | 'training' | 'paused' | 'evaluating' | 'done' | 'error';
+
+/** The model predictions come from, and where it came from. */
+export interface ModelInUse {
+  source: ModelSource;
+  record: ModelRecord & { id: string | null; savedAt: string };
+}
+
+/** What the next worker does once started, after the previous one crashed or lost its GPU context. */
+export type Recovery =
+  /** Continue the run from its checkpoint. */
+  | { action: 'resume' }
+  /** The run had no checkpoint (storage failed): run it again. */
+  | { action: 'train' }
+  /** Load the model in use back from this browser. */
+  | { action: 'restore'; id: string };
+
+/** Restarts in a row without progress before the app stops trying and shows the error. */
+export const MAX_RECOVERIES = 3;
 
 export interface AppState {
   phase: Phase;
@@ -47,10 +70,37 @@ export interface AppState {
   reading: Reading | null;
   /** The newest drawing sent to be read: until its answer arrives, `reading` is out of date. */
   lastPredictRequest: number;
+  /** Null until a run ends, a saved model is used or one is uploaded. */
+  model: ModelInUse | null;
+  /** Models saved in this browser, newest first. */
+  savedModels: SavedModelInfo[];
+  /** A run that was interrupted (reload, crash) and can be continued; null when there is none. */
+  interrupted: CheckpointInfo | null;
+  /** Last completed epoch saved for the current run (null before the first checkpoint). */
+  checkpointEpoch: number | null;
+  /** Storage did not work: what that puts at risk. */
+  storageWarning: string | null;
+  /** Uploaded files being checked, and why the last upload was refused. */
+  uploading: boolean;
+  uploadError: string | null;
+  /** A saved-model operation (use, delete, download) failed; the model in use is unaffected. */
+  modelError: string | null;
+  /** A fault the app recovered from, in plain words; stays until dismissed. */
+  notice: string | null;
+  /** Set between a fault and the new worker taking over. */
+  recovery: Recovery | null;
+  /** Restarts since the last sign of progress. */
+  recoveries: number;
+  /** Backends that failed on this page: later workers do not use them. */
+  avoidBackends: BackendName[];
 }
 
 export type UiAction =
   | { type: 'retryRequested' }
+  /** The worker crashed or stopped answering (from the client's watchdog). */
+  | { type: 'workerFaulted'; message: string }
+  | { type: 'uploadRequested' }
+  | { type: 'noticeDismissed' }
   | { type: 'settingsChanged'; settings: TrainSettings; errors: SettingError[] }
   | { type: 'stopRequested' }
   | { type: 'predictRequested'; requestId: number };
@@ -76,8 +126,63 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
     stopping: false,
     reading: null,
     lastPredictRequest: 0,
+    model: null,
+    savedModels: [],
+    interrupted: null,
+    checkpointEpoch: null,
+    storageWarning: null,
+    uploading: false,
+    uploadError: null,
+    modelError: null,
+    notice: null,
+    recovery: null,
+    recoveries: 0,
+    avoidBackends: [],
   };
 }
+
+/**
+ * A fault (crashed or silent worker, lost WebGL context): nothing trained is lost. A run continues
+ * from its last checkpoint, a model in use comes back from this browser; both in a fresh worker.
+ */
+function recover(state: AppState, message: string, lost?: BackendName): AppState {
+  const avoidBackends = lost && !state.avoidBackends.includes(lost) ? [...state.avoidBackends, lost] : state.avoidBackends;
+  const running = isRunning(state.phase) || state.recovery?.action === 'resume' || state.recovery?.action === 'train';
+  const recovery: Recovery | null = running
+    ? state.checkpointEpoch !== null
+      ? { action: 'resume' }
+      : { action: 'train' }
+    : state.model?.record.id
+      ? { action: 'restore', id: state.model.record.id }
+      : null;
+  if (state.recoveries >= MAX_RECOVERIES || (recovery === null && state.model !== null)) {
+    return { ...state, phase: 'error', error: { kind: 'worker', message }, stopping: false, recovery: null, avoidBackends };
+  }
+  const next = {
+    ...state,
+    attempt: state.attempt + 1,
+    recovery,
+    recoveries: state.recoveries + 1,
+    avoidBackends,
+    stopping: false,
+    error: null,
+  };
+  if (recovery === null) {
+    // Nothing to keep: start over, as "Try again" would.
+    return { ...next, phase: 'loading', progress: null, dataset: null, notice: `${message}. A new worker was started.` };
+  }
+  if (recovery.action === 'restore') {
+    return { ...next, phase: 'loading', progress: null, notice: `${message}. The model in use is being restored from this browser.` };
+  }
+  const from =
+    recovery.action === 'resume'
+      ? `from epoch ${state.checkpointEpoch} (the last one completed)`
+      : 'from the start (no checkpoint was saved)';
+  return { ...next, phase: 'training', notice: `${message}. Training continues ${from} in a fresh worker.` };
+}
+
+/** The phase a page settles in when no run is going: ready once the data is there. */
+const settled = (state: AppState): Phase => (isRunning(state.phase) ? state.phase : state.dataset ? 'ready' : state.phase);
 
 /** True while a run owns the worker: settings are locked and Train is disabled. */
 export const isRunning = (phase: Phase) => phase === 'training' || phase === 'paused' || phase === 'evaluating';
@@ -95,7 +200,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return { ...state, modelSummary: action.summary };
     case 'backendSelected':
       return { ...state, backend: action.backend };
-    case 'trainingStarted':
+    case 'trainingStarted': {
+      const { resumed, batchesPerEpoch } = action.plan;
       return {
         ...state,
         phase: 'training',
@@ -104,15 +210,21 @@ export function reduce(state: AppState, action: AppAction): AppState {
         backend: action.plan.backend,
         modelSummary: action.plan.summary,
         batch: null,
-        batchLosses: [],
-        epochs: [],
+        // A continued run keeps its curves up to the checkpoint; the batches after it are trained again.
+        batchLosses: resumed ? state.batchLosses.filter(([step]) => step <= resumed.fromEpoch * batchesPerEpoch) : [],
+        epochs: resumed ? resumed.history : [],
         evaluation: null,
         stopping: false,
+        model: null,
+        checkpointEpoch: resumed ? resumed.fromEpoch : null,
+        interrupted: null,
+        recovery: null,
       };
+    }
     case 'batchEnded':
       return { ...state, batch: action.progress, batchLosses: state.batchLosses.concat(action.progress.losses) };
     case 'epochEnded':
-      return { ...state, epochs: [...state.epochs, action.result] };
+      return { ...state, epochs: [...state.epochs, action.result], recoveries: 0 };
     case 'trainingPaused':
       return state.phase === 'training' ? { ...state, phase: 'paused' } : state;
     case 'trainingResumed':
@@ -124,9 +236,59 @@ export function reduce(state: AppState, action: AppAction): AppState {
     case 'failed':
       // Bad settings leave everything else as it was: the message says what to change.
       if (action.error.kind === 'settings') return { ...state, error: action.error, phase: state.dataset ? 'ready' : state.phase };
-      return { ...state, phase: 'error', error: action.error, stopping: false };
-    case 'retryRequested':
-      return { ...initialState(state.settings, state.urlErrors), settingErrors: state.settingErrors, attempt: state.attempt + 1 };
+      // So does a failed saved-model operation: the model in use is still there.
+      if (action.error.kind === 'model') {
+        // Except where the model was being restored after a fault: the new worker does not have it.
+        const model = state.recovery?.action === 'restore' ? null : state.model;
+        return { ...state, model, recovery: null, modelError: action.error.message, phase: model ? 'done' : settled(state) };
+      }
+      return { ...state, phase: 'error', error: action.error, stopping: false, recovery: null };
+    case 'retryRequested': {
+      const fresh = {
+        ...initialState(state.settings, state.urlErrors),
+        settingErrors: state.settingErrors,
+        attempt: state.attempt + 1,
+        avoidBackends: state.avoidBackends,
+      };
+      // "Try again" keeps the model in use: it comes back from this browser.
+      const id = state.model?.record.id;
+      return id ? { ...fresh, model: state.model, recovery: { action: 'restore', id } } : fresh;
+    }
+    case 'workerFaulted':
+      return recover(state, action.message);
+    case 'backendLost':
+      return recover(state, `${action.backend === 'webgl' ? 'WebGL' : action.backend}: ${action.message}`, action.backend);
+    case 'savedModelsListed':
+      return { ...state, savedModels: action.models, interrupted: isRunning(state.phase) ? null : action.checkpoint };
+    case 'modelChanged': {
+      const model: ModelInUse = { source: action.source, record: action.model };
+      const base = { ...state, model, recovery: null, recoveries: 0, uploading: false, uploadError: null, modelError: null };
+      if (action.source === 'trained') return base;
+      // A restored or uploaded model brings its own results: they replace the last run's.
+      return {
+        ...base,
+        phase: 'done',
+        evaluation: action.model.evaluation,
+        epochs: action.model.epochs,
+        batchLosses: [],
+        batch: null,
+        plan: null,
+        modelSummary: action.model.summary,
+      };
+    }
+    case 'checkpointSaved':
+      return { ...state, checkpointEpoch: action.epoch };
+    case 'storageFailed':
+      return { ...state, storageWarning: action.message };
+    case 'uploadRequested':
+      return { ...state, uploading: true, uploadError: null };
+    case 'uploadRejected':
+      return { ...state, uploading: false, uploadError: action.message };
+    case 'noticeDismissed':
+      return { ...state, notice: null };
+    case 'modelFilesReady':
+    case 'pong':
+      return state;
     case 'settingsChanged':
       return { ...state, settings: action.settings, settingErrors: action.errors, urlErrors: [] };
     case 'stopRequested':

@@ -39,6 +39,8 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
   const latest = useRef({ data, draw });
   const [tick, setTick] = useState(0);
   const lastDraw = useRef(-Infinity);
+  /** Data changed while the page was hidden: draw when it is shown. */
+  const hiddenChange = useRef(false);
   // Declared before the draw effect, so the timer it sets always sees the newest data and draw.
   useEffect(() => {
     latest.current = { data, draw };
@@ -50,6 +52,12 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
       () => {
         const element = container.current;
         if (!element) return;
+        // A hidden page draws nothing (its main thread is the worker's neighbour): the latest data
+        // is drawn once, when the page is shown again.
+        if (document.visibilityState === 'hidden') {
+          hiddenChange.current = true;
+          return;
+        }
         lastDraw.current = performance.now();
         enqueueDraw(() =>
           latest.current.draw(element, latest.current.data).catch((error: unknown) => {
@@ -61,6 +69,16 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
     );
     return () => clearTimeout(timer);
   }, [data, tick]);
+
+  useEffect(() => {
+    const onVisibility = () => {
+      if (document.visibilityState !== 'visible' || !hiddenChange.current) return;
+      hiddenChange.current = false;
+      setTick((t) => t + 1);
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, []);
 
   // Redraw at the new width when the container is resized (a rotated tablet, a projector).
   useEffect(() => {
@@ -114,6 +132,8 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
     };
     if (kind === 'points') await scatterplot(element, values, { ...options, zoomToFit: true });
     else await linechart(element, values, { ...options, zoomToFit: yDomain === undefined, yAxisDomain: yDomain });
+    // What the canvas shows (data-points on the figure is what it is given): they differ while the page is hidden.
+    element.dataset.drawnPoints = String(data[0]!.points.length);
   });
   const rows = shown[0]?.points.map((p, i) => [p.x, ...shown.map((s) => s.points[i]?.y)]) ?? [];
   return (

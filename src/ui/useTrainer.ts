@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../worker/settings';
-import type { Stroke, WorkerCommand } from '../worker/protocol';
+import type { ModelFile, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../worker/protocol';
 import { startTrainer, type TrainerClient } from '../worker/trainerClient';
-import { initialState, reduce } from './appState';
+import { initialState, isRunning, reduce, type AppState } from './appState';
 
 /** URL of the data folder (public/data/), resolved against the page so any base path works. */
 function dataUrl(): string {
@@ -14,10 +14,42 @@ function stateFromUrl() {
   return initialState(settings, errors);
 }
 
+/** `?testFault=lose-webgl-context`: end-to-end tests provoke a lost WebGL context mid-run. */
+function testFaultFromUrl(): TestFault | undefined {
+  return new URLSearchParams(window.location.search).get('testFault') === 'lose-webgl-context' ? 'lose-webgl-context' : undefined;
+}
+
+/** What a fresh worker is asked to do after `load`, so a fault costs at most the epoch in progress. */
+function recoveryCommands(state: AppState): WorkerCommand[] {
+  switch (state.recovery?.action) {
+    case 'resume':
+      return [{ type: 'resumeCheckpoint' }];
+    case 'train':
+      return [{ type: 'train', settings: state.plan?.settings ?? state.settings }];
+    case 'restore':
+      return [{ type: 'useSavedModel', id: state.recovery.id, backend: state.settings.backend }];
+    case undefined:
+      return [];
+  }
+}
+
+/** Hands files to the browser's downloads, as tf.io.browserDownloads does. */
+function saveFiles(files: ModelFile[]): void {
+  for (const file of files) {
+    const type = file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    const url = URL.createObjectURL(new Blob([file.bytes], { type }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
 /**
  * Owns the training worker: starts it in an effect and terminates it in cleanup (React StrictMode
- * mounts twice in development; without cleanup two workers would run). Each retry starts afresh.
- * Settings start from the URL query and are written back to it when changed.
+ * mounts twice in development; without cleanup two workers would run). Each retry or recovery
+ * starts a fresh one. Settings start from the URL query and are written back to it when changed.
  */
 export function useTrainer() {
   const [state, dispatch] = useReducer(reduce, undefined, stateFromUrl);
@@ -25,15 +57,26 @@ export function useTrainer() {
   const nextRequest = useRef(1);
   /** Commands sent before the worker exists (children's effects run before this hook's) wait here. */
   const queued = useRef<WorkerCommand[]>([]);
-  const send = useCallback((command: WorkerCommand) => {
-    if (client.current) client.current.send(command);
+  const send = useCallback((command: WorkerCommand, transfer?: Transferable[]) => {
+    if (client.current) client.current.send(command, transfer);
     else queued.current.push(command);
   }, []);
+  /** The state as of the last render, for the worker effect (which must not rerun on every change). */
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  });
 
   useEffect(() => {
-    const trainer = startTrainer(dispatch);
+    const onEvent = (event: WorkerEvent) => {
+      if (event.type === 'modelFilesReady') saveFiles(event.files);
+      dispatch(event);
+    };
+    const trainer = startTrainer(onEvent, (message) => dispatch({ type: 'workerFaulted', message }));
     client.current = trainer;
-    trainer.send({ type: 'load', dataUrl: dataUrl() });
+    const current = latest.current;
+    trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends });
+    for (const command of recoveryCommands(current)) trainer.send(command);
     for (const command of queued.current.splice(0)) trainer.send(command);
     return () => {
       trainer.terminate();
@@ -45,6 +88,19 @@ export function useTrainer() {
   useEffect(() => {
     client.current?.send({ type: 'describeModel', model, activation, backend });
   }, [state.attempt, model, activation, backend]);
+
+  // Closing or reloading the page mid-run asks first (the checkpoint would let it continue, but
+  // a click on the wrong tab should not cost a class its demo).
+  const running = isRunning(state.phase);
+  useEffect(() => {
+    if (!running) return;
+    const confirm = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', confirm);
+    return () => window.removeEventListener('beforeunload', confirm);
+  }, [running]);
 
   const changeSettings = useCallback((settings: TrainSettings, errors: SettingError[]) => {
     dispatch({ type: 'settingsChanged', settings, errors });
@@ -62,20 +118,46 @@ export function useTrainer() {
     [send],
   );
 
+  const upload = useCallback(
+    async (chosen: File[]) => {
+      dispatch({ type: 'uploadRequested' });
+      try {
+        const files = await Promise.all(chosen.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+        send(
+          { type: 'uploadModel', files, backend: latest.current.settings.backend },
+          files.map((f) => f.bytes),
+        );
+      } catch (error) {
+        dispatch({
+          type: 'uploadRejected',
+          message: `The files could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+    },
+    [send],
+  );
+
   const retry = useCallback(() => dispatch({ type: 'retryRequested' }), []);
 
   return {
     state,
     retry,
     changeSettings,
-    train: () => client.current?.send({ type: 'train', settings: state.settings }),
-    pause: () => client.current?.send({ type: 'pause' }),
-    resume: () => client.current?.send({ type: 'resume' }),
+    train: () => send({ type: 'train', settings: state.settings, testFault: testFaultFromUrl() }),
+    pause: () => send({ type: 'pause' }),
+    resume: () => send({ type: 'resume' }),
     predict,
     stop: () => {
       dispatch({ type: 'stopRequested' });
-      client.current?.send({ type: 'stop' });
+      send({ type: 'stop' });
     },
+    resumeInterrupted: () => send({ type: 'resumeCheckpoint' }),
+    discardInterrupted: () => send({ type: 'discardCheckpoint' }),
+    useSavedModel: (id: string) => send({ type: 'useSavedModel', id, backend: state.settings.backend }),
+    deleteSavedModel: (id: string) => send({ type: 'deleteSavedModel', id }),
+    download: () => send({ type: 'downloadModel' }),
+    upload,
+    dismissNotice: () => dispatch({ type: 'noticeDismissed' }),
   };
 }
 

@@ -11,10 +11,8 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerWasmTrainingKernels } from '../model/wasmKernels';
-import type { BackendInfo } from './protocol';
+import type { BackendInfo, BackendName } from './protocol';
 import type { BackendChoice } from './settings';
-
-type BackendName = BackendInfo['name'];
 
 /** What the worker can learn about WebGL without starting tfjs on it. */
 export interface WebGlProbe {
@@ -66,13 +64,25 @@ async function start(name: BackendName): Promise<boolean> {
   }
 }
 
+const LOST_REASON = 'the WebGL context was lost earlier on this page';
+
 const LABELS: Record<BackendName, string> = { webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 
-/** Starts the backend the user chose, or the best one for `auto`, falling back WebGL -> WASM -> CPU. */
-export async function selectBackend(choice: BackendChoice, probe: () => WebGlProbe = probeWebGl): Promise<BackendInfo> {
+/**
+ * Starts the backend the user chose, or the best one for `auto`, falling back WebGL -> WASM -> CPU,
+ * never one of `avoid` (a backend this page lost: a WebGL context that went away).
+ */
+export async function selectBackend(
+  choice: BackendChoice,
+  avoid: readonly BackendName[] = [],
+  probe: () => WebGlProbe = probeWebGl,
+): Promise<BackendInfo> {
   const reasons: string[] = [];
   let candidates: BackendName[];
-  if (choice === 'auto') {
+  if (choice === 'auto' && avoid.includes('webgl')) {
+    reasons.push(LOST_REASON);
+    candidates = ['wasm', 'cpu'];
+  } else if (choice === 'auto') {
     const webgl = probe();
     if (webgl.hardware) candidates = ['webgl', 'wasm', 'cpu'];
     else {
@@ -85,7 +95,9 @@ export async function selectBackend(choice: BackendChoice, probe: () => WebGlPro
     }
   } else {
     candidates = (['webgl', 'wasm', 'cpu'] as const).slice(['webgl', 'wasm', 'cpu'].indexOf(choice));
+    if (candidates.some((name) => avoid.includes(name))) reasons.push(LOST_REASON);
   }
+  candidates = candidates.filter((name) => !avoid.includes(name));
   for (const name of candidates) {
     if (tf.getBackend() === name || (await start(name))) {
       if (reasons.length === 0)

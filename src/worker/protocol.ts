@@ -7,11 +7,12 @@
 
 import type { Preprocessed, Stroke } from '../data/drawing';
 import type { LayerSummary, ModelSummary } from '../model/lenet5';
+import type { ModelFile } from '../model/modelFiles';
 import type { Activation, BackendChoice, ModelPreset, TrainSettings } from './settings';
 
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
-export type { LayerSummary, ModelSummary, Preprocessed, Stroke };
+export type { LayerSummary, ModelFile, ModelSummary, Preprocessed, Stroke };
 
 /** Commands the UI sends to the worker (imperative names). */
 export type WorkerCommand =
@@ -19,16 +20,34 @@ export type WorkerCommand =
       type: 'load';
       /** Absolute URL of the folder holding manifest.json, ending in '/'. */
       dataUrl: string;
+      /** Backends an earlier worker of this page lost (a WebGL context): this one starts another. */
+      avoidBackends?: BackendName[];
     }
   /** Asks for the summary of a model preset (answered by `modelDescribed`). */
   | { type: 'describeModel'; model: ModelPreset; activation: Activation; backend: BackendChoice }
-  | { type: 'train'; settings: TrainSettings }
+  | { type: 'train'; settings: TrainSettings; testFault?: TestFault }
   | { type: 'pause' }
   | { type: 'resume' }
   /** Ends training between two batches; the model trained so far is kept and evaluated. */
   | { type: 'stop' }
   /** Reads a drawing: MNIST-style preprocessing of the strokes, then the model in use (answered by `predicted`). */
-  | { type: 'predict'; requestId: number; strokes: Stroke[] };
+  | { type: 'predict'; requestId: number; strokes: Stroke[] }
+  /** Continues the run saved in the checkpoint from its last completed epoch (after a crash or a reload). */
+  | { type: 'resumeCheckpoint' }
+  /** Forgets the interrupted run's checkpoint. */
+  | { type: 'discardCheckpoint' }
+  /** Makes a model saved in this browser the model in use (answered by `modelChanged`). */
+  | { type: 'useSavedModel'; id: string; backend: BackendChoice }
+  | { type: 'deleteSavedModel'; id: string }
+  /** Asks for the model in use as TensorFlow.js layers-format files (answered by `modelFilesReady`). */
+  | { type: 'downloadModel' }
+  /** Files the user chose: checked, evaluated on the test set, saved, then made the model in use. */
+  | { type: 'uploadModel'; files: ModelFile[]; backend: BackendChoice }
+  /** Liveness check: the worker answers `pong` between any two batches. */
+  | { type: 'ping' };
+
+/** Faults that tests provoke on purpose (the `testFault` URL parameter). */
+export type TestFault = 'lose-webgl-context';
 
 /** What went wrong, in terms a person can act on. */
 export type AppError =
@@ -38,6 +57,8 @@ export type AppError =
   | { kind: 'worker'; message: string }
   /** Settings out of range (the UI checks them first; the worker checks again). */
   | { kind: 'settings'; message: string }
+  /** Using, deleting or downloading a saved model failed; the model in use stays. */
+  | { kind: 'model'; message: string }
   /** Anything else the worker caught. */
   | { kind: 'internal'; message: string };
 
@@ -62,9 +83,11 @@ export interface DatasetSummary {
   samples: SampleDigits;
 }
 
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+
 /** The tfjs backend that runs, and why it was chosen. */
 export interface BackendInfo {
-  name: 'webgl' | 'wasm' | 'cpu';
+  name: BackendName;
   /** A sentence for the badge, e.g. "WebGL is software-rendered here: SwiftShader". */
   reason: string;
 }
@@ -76,6 +99,8 @@ export interface TrainingPlan {
   trainCount: number;
   validationCount: number;
   batchesPerEpoch: number;
+  /** Set when the run continues from a checkpoint: the epochs already done (epoch 0 included). */
+  resumed: { fromEpoch: number; history: EpochResult[] } | null;
 }
 
 /** Progress within an epoch, posted at most every BATCH_EVENT_INTERVAL_MS. */
@@ -110,6 +135,9 @@ export interface EpochResult {
   imagesPerSecond: number;
   /** tf.memory().numTensors in the worker after the epoch: flat from epoch to epoch. */
   numTensors: number;
+  /** Bytes held by those tensors, and the WASM backend's linear memory (null on other backends). */
+  tensorBytes: number;
+  wasmMemoryBytes: number | null;
 }
 
 export interface TestEvaluation {
@@ -136,6 +164,39 @@ export interface Reading {
   probabilities: number[] | null;
 }
 
+/** Where the model in use came from: trained in this session, restored from this browser, or uploaded. */
+export type ModelSource = 'trained' | 'restored' | 'uploaded';
+
+/** What is kept with a saved model besides its weights. */
+export interface ModelRecord {
+  name: string;
+  /** How it came into this browser. */
+  origin: 'trained' | 'uploaded';
+  /** The settings it was trained with; null for an uploaded model. */
+  settings: TrainSettings | null;
+  summary: ModelSummary;
+  /** On the 10,000 test digits (an uploaded model is evaluated when it arrives). */
+  evaluation: TestEvaluation;
+  /** The training curves' epochs; empty for an uploaded model. */
+  epochs: EpochResult[];
+  weightBytes: number;
+}
+
+/** A model saved in this browser (IndexedDB), as the list shows it. */
+export interface SavedModelInfo extends ModelRecord {
+  id: string;
+  /** ISO 8601. */
+  savedAt: string;
+}
+
+/** The run a checkpoint can continue. */
+export interface CheckpointInfo {
+  settings: TrainSettings;
+  /** Last completed epoch (0: none yet, the initial weights). */
+  epoch: number;
+  savedAt: string;
+}
+
 /** Events the worker posts (past-tense names). */
 export type WorkerEvent =
   | { type: 'loadProgressed'; loadedBytes: number; totalBytes: number }
@@ -150,6 +211,19 @@ export type WorkerEvent =
   | { type: 'evaluationStarted'; stopped: boolean }
   | { type: 'evaluated'; evaluation: TestEvaluation }
   | { type: 'predicted'; reading: Reading }
+  /** The models saved in this browser, newest first, and the interrupted run that can be continued. */
+  | { type: 'savedModelsListed'; models: SavedModelInfo[]; checkpoint: CheckpointInfo | null }
+  /** The model in use changed; `model.id` is null when it could not be saved. */
+  | { type: 'modelChanged'; source: ModelSource; model: ModelRecord & { id: string | null; savedAt: string } }
+  | { type: 'checkpointSaved'; epoch: number }
+  /** Saving to this browser failed (quota, private mode): training goes on, the message says what is at risk. */
+  | { type: 'storageFailed'; message: string }
+  | { type: 'modelFilesReady'; files: ModelFile[] }
+  /** Uploaded files that cannot be used; the model in use stays. */
+  | { type: 'uploadRejected'; message: string }
+  /** The GPU context was lost mid-run: the UI starts a fresh worker that resumes from the checkpoint. */
+  | { type: 'backendLost'; backend: BackendName; message: string }
+  | { type: 'pong' }
   | { type: 'failed'; error: AppError };
 
 /** Batch events at most this often: a smooth curve without flooding the UI thread. */

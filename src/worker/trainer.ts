@@ -15,14 +15,38 @@ import { mulberry32, shuffleInPlace } from '../data/random';
 import { firstIndicesPerClass, pixelsToBytes } from '../data/sprite';
 import { preprocessStrokes } from '../data/drawing';
 import { buildLeNet5, summarize } from '../model/lenet5';
+import {
+  artifactsToFiles,
+  artifactsToModel,
+  filesToArtifacts,
+  modelToArtifacts,
+  ModelFileError,
+  type ModelFile,
+} from '../model/modelFiles';
 import { batchTensors, createBatchBuffers, createOptimizer, evaluate, perClassAccuracy, predictDigit, trainStep } from '../model/training';
+import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../model/trainingState';
+import {
+  BackendLostError,
+  backendContextLost,
+  CONTEXT_LOST_MESSAGE,
+  loseBackendContext,
+  watchBackend,
+  type BackendWatch,
+} from './contextLoss';
+import { ModelStoreError } from '../model/modelStore';
+import { readLibrary, storageMessage, trainedModelName, type Checkpoint, type LibraryStore } from './library';
 import {
   BATCH_EVENT_INTERVAL_MS,
   SAMPLES_PER_CLASS,
   assertNever,
   type AppError,
   type BackendInfo,
+  type BackendName,
   type DatasetSummary,
+  type EpochResult,
+  type ModelRecord,
+  type ModelSource,
+  type TestFault,
   type WorkerCommand,
   type WorkerEvent,
 } from './protocol';
@@ -36,13 +60,25 @@ const INITIAL_SAMPLE = 2000;
 /** Progress events at most this often: enough for a smooth bar, few enough not to flood the UI. */
 const PROGRESS_INTERVAL_MS = 50;
 
+/** Digits evaluated per chunk: each chunk is one wait, between which pause, stop and ping get in. */
+const EVAL_CHUNK = 500;
+
+/** Base name of downloaded model files: lenet-lab-model.json and lenet-lab-model.weights.bin. */
+const DOWNLOAD_NAME = 'lenet-lab-model';
+
+/** The `testFault` run loses the WebGL context at this batch of epoch 2 (epoch 1 when there is only one). */
+const FAULT_AT_BATCH = 3;
+
 export interface Trainer {
   handle(command: WorkerCommand): Promise<void>;
 }
 
 export interface TrainerOptions {
   io: LoaderIO;
-  selectBackend: (choice: BackendChoice) => Promise<BackendInfo>;
+  /** Starts a backend, never one of `avoid` (backends this session lost). */
+  selectBackend: (choice: BackendChoice, avoid: readonly BackendName[]) => Promise<BackendInfo>;
+  /** Saved models and the checkpoint; null where the browser gives the page no storage. */
+  store?: LibraryStore | null;
   now?: () => number;
   /** Digit counts the manifest must declare (tests use a tiny data set). */
   expectedCounts?: Record<SplitName, number>;
@@ -61,16 +97,23 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
-/** Creates the worker-side session: owns the data set, the backend and the model. */
+/** Creates the worker-side session: owns the data set, the backend, the model in use and its storage. */
 export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   const now = options.now ?? (() => performance.now());
+  const store = options.store ?? null;
   let data: MnistData | null = null;
   let summary: DatasetSummary | null = null;
   let loading: Promise<void> | null = null;
   let backend: { choice: BackendChoice; info: BackendInfo } | null = null;
+  /** Backends this worker must not use: the UI passes the ones a previous worker lost. */
+  let avoid: BackendName[] = [];
   let model: tf.LayersModel | null = null;
+  /** What is known of the model in use beyond its weights (null while a run trains it). */
+  let inUse: (ModelRecord & { id: string | null; savedAt: string }) | null = null;
   /** Set while a run is going: how the loop learns of pause and stop. */
   let run: { stopRequested: boolean; paused: boolean; resume: (() => void) | null } | null = null;
+  /** Storage failures are reported once per worker, not once per epoch. */
+  let storageReported = false;
 
   async function load(dataUrl: string): Promise<void> {
     const started = now();
@@ -88,36 +131,108 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     summary = summarizeData(data, now() - started);
   }
 
+  /** The data set, waiting for a load in progress (a command sent right after `load` arrives before it ends). */
+  async function loadedData(): Promise<MnistData> {
+    if (loading) await loading;
+    if (!data) throw new Error('the data set is not loaded yet');
+    return data;
+  }
+
   async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
     if (backend?.choice !== choice) {
-      backend = { choice, info: await options.selectBackend(choice) };
+      backend = { choice, info: await options.selectBackend(choice, avoid) };
       post({ type: 'backendSelected', backend: backend.info });
     }
     return backend.info;
   }
 
-  async function train(settings: TrainSettings): Promise<void> {
+  function reportStorage(error: unknown): void {
+    if (storageReported) return;
+    storageReported = true;
+    post({ type: 'storageFailed', message: storageMessage(error) });
+  }
+
+  async function postLibrary(): Promise<void> {
+    if (!store) return;
+    try {
+      post({ type: 'savedModelsListed', ...(await readLibrary(store)) });
+    } catch (error) {
+      reportStorage(error);
+    }
+  }
+
+  /** Makes `next` the model in use, saving it first where it is not saved yet. */
+  async function adopt(next: tf.LayersModel, source: ModelSource, record: ModelRecord, saved: { id: string; savedAt: string } | null) {
+    let identity = saved;
+    if (!identity && store) {
+      try {
+        identity = await store.add(record, await modelToArtifacts(next));
+      } catch (error) {
+        reportStorage(error);
+      }
+    }
+    if (model !== next) model?.dispose();
+    model = next;
+    inUse = { ...record, id: identity?.id ?? null, savedAt: identity?.savedAt ?? new Date().toISOString() };
+    post({ type: 'modelChanged', source, model: inUse });
+    await postLibrary();
+  }
+
+  async function saveCheckpoint(
+    trained: tf.LayersModel,
+    checkpoint: Omit<Checkpoint, 'weights' | 'optimizer' | 'savedAt'>,
+    optimizer: tf.Optimizer,
+    watch: BackendWatch,
+  ) {
+    if (!store) return;
+    const weights = await watch.race(captureWeights(trained));
+    const optimizerState = await watch.race(captureOptimizer(optimizer));
+    try {
+      await store.putCheckpoint({
+        ...checkpoint,
+        history: checkpoint.history.slice(),
+        weights,
+        optimizer: optimizerState,
+        savedAt: new Date().toISOString(),
+      });
+      post({ type: 'checkpointSaved', epoch: checkpoint.epoch });
+    } catch (error) {
+      reportStorage(error);
+    }
+  }
+
+  /** Trains from scratch, or from a checkpoint: the same shuffles and optimizer state, so the same run. */
+  async function train(settings: TrainSettings, from: Checkpoint | null, testFault?: TestFault): Promise<void> {
     const errors = validateSettings(settings);
     if (errors.length > 0) throw new SettingsError(errors.map((e) => e.message).join('; '));
-    if (!data) throw new Error('the data set is not loaded yet');
-    const trainImages = data.train.images;
-    const labels = data.train.labels;
+    const { train: trainSet, test: testSet } = await loadedData();
+    const trainImages = trainSet.images;
+    const labels = trainSet.labels;
     const info = await ensureBackend(settings.backend);
+    const watch = watchBackend();
 
     model?.dispose();
-    model = buildLeNet5({ preset: settings.model, activation: settings.activation, seed: settings.seed });
+    inUse = null;
+    const trained = buildLeNet5({ preset: settings.model, activation: settings.activation, seed: settings.seed });
+    model = trained;
     const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
+    if (from) {
+      restoreWeights(trained, from.weights);
+      await restoreOptimizer(optimizer, from.optimizer);
+    }
     const sizes = splitSizes(settings);
     const batchesPerEpoch = Math.ceil(sizes.train / settings.batchSize);
+    const modelSummary = summarize(trained, settings.model);
     post({
       type: 'trainingStarted',
       plan: {
         settings,
         backend: info,
-        summary: summarize(model, settings.model),
+        summary: modelSummary,
         trainCount: sizes.train,
         validationCount: sizes.validation,
         batchesPerEpoch,
+        resumed: from ? { fromEpoch: from.epoch, history: from.history } : null,
       },
     });
 
@@ -125,21 +240,31 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     run = state;
     const random = mulberry32(settings.seed);
     const order = Int32Array.from({ length: sizes.train }, (_, i) => i);
+    const startEpoch = from?.epoch ?? 0;
+    // Replays the shuffles of the epochs already done, so epoch k sees the order it would have seen.
+    for (let epoch = 1; epoch <= startEpoch; epoch++) shuffleInPlace(order, random);
+    const history: EpochResult[] = from ? from.history.slice() : [];
     const buffers = createBatchBuffers(settings.batchSize);
-    let step = 0;
-    let epochsCompleted = 0;
+    const faultEpoch = testFault === 'lose-webgl-context' ? Math.min(2, settings.epochs) : -1;
+    let step = startEpoch * batchesPerEpoch;
+    let epochsCompleted = startEpoch;
+    let batchesRun = 0;
     let warmupMs = 0;
     let elapsedMs = 0;
     let steadyImages = 0;
     let steadyMs = 0;
+    const memory = () => ({ numTensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes, wasmMemoryBytes: wasmMemoryBytes() });
     try {
-      // Epoch 0 is the untrained model, so the curves start where learning starts (about 10%).
-      const initial = await evaluate(model, trainImages, labels, 0, Math.min(sizes.train, INITIAL_SAMPLE), 500, yieldToEvents);
-      const initialValidation =
-        sizes.validation > 0 ? await evaluate(model, trainImages, labels, sizes.train, sizes.validation, 500, yieldToEvents) : null;
-      post({
-        type: 'epochEnded',
-        result: {
+      if (!from) {
+        // Epoch 0 is the untrained model, so the curves start where learning starts (about 10%).
+        const initial = await watch.race(
+          evaluate(trained, trainImages, labels, 0, Math.min(sizes.train, INITIAL_SAMPLE), EVAL_CHUNK, yieldToEvents),
+        );
+        const initialValidation =
+          sizes.validation > 0
+            ? await watch.race(evaluate(trained, trainImages, labels, sizes.train, sizes.validation, EVAL_CHUNK, yieldToEvents))
+            : null;
+        const result: EpochResult = {
           epoch: 0,
           epochs: settings.epochs,
           loss: initial.loss,
@@ -148,10 +273,13 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           valAccuracy: initialValidation?.accuracy ?? null,
           durationMs: 0,
           imagesPerSecond: 0,
-          numTensors: tf.memory().numTensors,
-        },
-      });
-      for (let epoch = 1; epoch <= settings.epochs && !state.stopRequested; epoch++) {
+          ...memory(),
+        };
+        history.push(result);
+        post({ type: 'epochEnded', result });
+        await saveCheckpoint(trained, { settings, epoch: 0, history }, optimizer, watch);
+      }
+      for (let epoch = startEpoch + 1; epoch <= settings.epochs && !state.stopRequested; epoch++) {
         shuffleInPlace(order, random);
         const epochStarted = elapsedMs;
         let lossSum = 0;
@@ -167,23 +295,27 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
             if (!state.stopRequested) post({ type: 'trainingResumed' });
           }
           if (state.stopRequested) break;
+          if (epoch === faultEpoch && batch === FAULT_AT_BATCH) loseBackendContext();
           const started = now();
           const start = batch * settings.batchSize;
           const count = Math.min(settings.batchSize, sizes.train - start);
           const { x, y } = batchTensors(trainImages, labels, order, start, count, buffers);
-          const result = trainStep(model, optimizer, x, y);
+          const result = trainStep(trained, optimizer, x, y);
           x.dispose();
           y.dispose();
-          const [batchLoss, batchCorrect] = await Promise.all([result.loss.data(), result.correct.data()]);
+          const [batchLoss, batchCorrect] = await watch.race(Promise.all([result.loss.data(), result.correct.data()]));
           result.loss.dispose();
           result.correct.dispose();
+          // A lost context can still hand back numbers: they are garbage, and this batch must not count.
+          if (watch.lost()) throw new BackendLostError(CONTEXT_LOST_MESSAGE);
           const batchMs = now() - started;
           elapsedMs += batchMs;
-          if (step === 0) warmupMs = batchMs;
+          if (batchesRun === 0) warmupMs = batchMs;
           else {
             steadyImages += count;
             steadyMs += batchMs;
           }
+          batchesRun++;
           step++;
           lossSum += batchLoss[0]! * count;
           correct += batchCorrect[0]!;
@@ -212,23 +344,25 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         }
         if (seen < sizes.train) break; // stopped mid-epoch: no epoch result for a partial epoch
         const validation =
-          sizes.validation > 0 ? await evaluate(model, trainImages, labels, sizes.train, sizes.validation, 500, yieldToEvents) : null;
+          sizes.validation > 0
+            ? await watch.race(evaluate(trained, trainImages, labels, sizes.train, sizes.validation, EVAL_CHUNK, yieldToEvents))
+            : null;
         epochsCompleted = epoch;
         const durationMs = elapsedMs - epochStarted;
-        post({
-          type: 'epochEnded',
-          result: {
-            epoch,
-            epochs: settings.epochs,
-            loss: lossSum / seen,
-            accuracy: correct / seen,
-            valLoss: validation?.loss ?? null,
-            valAccuracy: validation?.accuracy ?? null,
-            durationMs,
-            imagesPerSecond: (seen / durationMs) * 1000,
-            numTensors: tf.memory().numTensors,
-          },
-        });
+        const result: EpochResult = {
+          epoch,
+          epochs: settings.epochs,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          valLoss: validation?.loss ?? null,
+          valAccuracy: validation?.accuracy ?? null,
+          durationMs,
+          imagesPerSecond: (seen / durationMs) * 1000,
+          ...memory(),
+        };
+        history.push(result);
+        post({ type: 'epochEnded', result });
+        await saveCheckpoint(trained, { settings, epoch, history }, optimizer, watch);
       }
     } finally {
       optimizer.dispose();
@@ -237,21 +371,97 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
 
     const stopped = epochsCompleted < settings.epochs;
     post({ type: 'evaluationStarted', stopped });
+    const evaluation = await evaluateTest(trained, testSet, watch);
+    const finished = { ...evaluation, stopped, epochsCompleted };
+    post({ type: 'evaluated', evaluation: finished });
+    const record: ModelRecord = {
+      name: trainedModelName(settings, epochsCompleted),
+      origin: 'trained',
+      settings,
+      summary: modelSummary,
+      evaluation: finished,
+      epochs: history,
+      weightBytes: weightBytes(trained),
+    };
+    await adopt(trained, 'trained', record, null);
+    // The run is over and its model saved: nothing is left to resume.
+    await store?.clearCheckpoint().catch(reportStorage);
+    await postLibrary();
+  }
+
+  async function evaluateTest(evaluated: tf.LayersModel, testSet: MnistData['test'], watch: BackendWatch = watchBackend()) {
     const started = now();
-    const test = await evaluate(model, data.test.images, data.test.labels, 0, data.test.count, 500, yieldToEvents);
-    post({
-      type: 'evaluated',
-      evaluation: {
-        count: test.count,
-        loss: test.loss,
-        accuracy: test.accuracy,
-        confusion: test.confusion,
-        perClassAccuracy: perClassAccuracy(test.confusion),
-        durationMs: now() - started,
-        stopped,
-        epochsCompleted,
-      },
-    });
+    const test = await watch.race(evaluate(evaluated, testSet.images, testSet.labels, 0, testSet.count, EVAL_CHUNK, yieldToEvents));
+    return {
+      count: test.count,
+      loss: test.loss,
+      accuracy: test.accuracy,
+      confusion: test.confusion,
+      perClassAccuracy: perClassAccuracy(test.confusion),
+      durationMs: now() - started,
+    };
+  }
+
+  async function restoreSaved(id: string, choice: BackendChoice): Promise<void> {
+    if (!store) throw new Error('this browser gives the page no storage');
+    const saved = await store.get(id);
+    if (!saved) {
+      await postLibrary();
+      throw new Error('that saved model is no longer in this browser (deleted in another tab?)');
+    }
+    await ensureBackend(choice);
+    const restored = await artifactsToModel(saved.artifacts);
+    const { id: savedId, savedAt, ...record } = saved.meta;
+    await adopt(restored, 'restored', record, { id: savedId, savedAt });
+  }
+
+  async function upload(files: ModelFile[], choice: BackendChoice): Promise<void> {
+    if (run) {
+      post({ type: 'uploadRejected', message: 'Stop the training first: the model being trained is the model in use until it ends.' });
+      return;
+    }
+    let uploaded: tf.LayersModel;
+    let name: string;
+    try {
+      const { artifacts, metadata, jsonName } = filesToArtifacts(files);
+      await ensureBackend(choice);
+      uploaded = await artifactsToModel(artifacts);
+      const lenetLab = metadata?.lenetLab as { name?: unknown } | undefined;
+      name = typeof lenetLab?.name === 'string' ? lenetLab.name : jsonName;
+    } catch (error) {
+      if (!(error instanceof ModelFileError)) throw error;
+      post({ type: 'uploadRejected', message: error.message });
+      return;
+    }
+    try {
+      const evaluation = await evaluateTest(uploaded, (await loadedData()).test);
+      const record: ModelRecord = {
+        name,
+        origin: 'uploaded',
+        settings: null,
+        summary: summarize(uploaded, null),
+        evaluation: { ...evaluation, stopped: false, epochsCompleted: 0 },
+        epochs: [],
+        weightBytes: weightBytes(uploaded),
+      };
+      await adopt(uploaded, 'uploaded', record, null);
+    } catch (error) {
+      uploaded.dispose();
+      post({
+        type: 'uploadRejected',
+        message: `The uploaded model cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+
+  async function download(): Promise<void> {
+    if (!model) throw new Error('there is no model to download yet');
+    const metadata = { lenetLab: { name: inUse?.name ?? null, savedAt: inUse?.savedAt ?? null, settings: inUse?.settings ?? null } };
+    const files = artifactsToFiles(await modelToArtifacts(model), DOWNLOAD_NAME, metadata);
+    post(
+      { type: 'modelFilesReady', files },
+      files.map((f) => f.bytes),
+    );
   }
 
   return {
@@ -259,6 +469,8 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
       try {
         switch (command.type) {
           case 'load': {
+            avoid = command.avoidBackends ?? [];
+            void postLibrary();
             if (!summary) {
               // A second `load` (say, a remount) waits for the first instead of downloading again.
               loading ??= load(command.dataUrl).finally(() => {
@@ -282,7 +494,18 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           }
           case 'train':
             if (run) return; // one run at a time; the UI disables Train meanwhile
-            await train(command.settings);
+            await train(command.settings, null, command.testFault);
+            return;
+          case 'resumeCheckpoint': {
+            if (run) return;
+            const checkpoint = store ? await store.getCheckpoint() : null;
+            if (!checkpoint) throw new Error('there is no interrupted run to continue');
+            await train(checkpoint.settings, checkpoint);
+            return;
+          }
+          case 'discardCheckpoint':
+            await store?.clearCheckpoint();
+            await postLibrary();
             return;
           case 'pause':
             if (run) run.paused = true;
@@ -302,21 +525,65 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           case 'predict': {
             // Between two batches while training: the class watches the probe digit's answer change.
             const input = preprocessStrokes(command.strokes);
-            const probabilities = input && model ? await predictDigit(model, input.pixels) : null;
+            const probabilities = input && model ? await watchBackend().race(predictDigit(model, input.pixels)) : null;
             post({
               type: 'predicted',
               reading: { requestId: command.requestId, strokeCount: command.strokes.length, input, probabilities },
             });
             return;
           }
+          case 'useSavedModel':
+            if (run) return;
+            await restoreSaved(command.id, command.backend);
+            return;
+          case 'deleteSavedModel':
+            await store?.delete(command.id);
+            if (inUse?.id === command.id) inUse = { ...inUse, id: null };
+            await postLibrary();
+            return;
+          case 'downloadModel':
+            await download();
+            return;
+          case 'uploadModel':
+            await upload(command.files, command.backend);
+            return;
+          case 'ping':
+            post({ type: 'pong' });
+            return;
           default:
             return assertNever(command);
         }
       } catch (error) {
-        post({ type: 'failed', error: toAppError(error) });
+        if (error instanceof BackendLostError || backendContextLost()) {
+          post({ type: 'backendLost', backend: 'webgl', message: CONTEXT_LOST_MESSAGE });
+          return;
+        }
+        const appError = toAppError(error);
+        // Saved-model operations fail on their own: the model in use and the page carry on.
+        const onSavedModel = ['useSavedModel', 'deleteSavedModel', 'downloadModel', 'discardCheckpoint'].includes(command.type);
+        post({
+          type: 'failed',
+          error: onSavedModel && appError.kind !== 'data' ? { kind: 'model', message: errorText(appError) } : appError,
+        });
       }
     },
   };
+}
+
+function errorText(error: AppError): string {
+  return error.kind === 'data' ? `${error.file}: ${error.found}` : error.message;
+}
+
+/** Bytes of the model's weights as stored (float32). */
+function weightBytes(model: tf.LayersModel): number {
+  return model.weights.reduce((sum, w) => sum + w.shape.reduce((n: number, d) => n * (d ?? 1), 1) * 4, 0);
+}
+
+/** The WASM backend's linear memory: it only grows, so a leak there shows as growth epoch after epoch. */
+function wasmMemoryBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return wasm?.HEAPU8?.buffer.byteLength ?? null;
 }
 
 class SettingsError extends Error {
@@ -348,5 +615,6 @@ function summarizeData(data: MnistData, durationMs: number): DatasetSummary {
 export function toAppError(error: unknown): AppError {
   if (error instanceof DataFileError) return { kind: 'data', file: error.file, expected: error.expected, found: error.found };
   if (error instanceof SettingsError) return { kind: 'settings', message: error.message };
+  if (error instanceof ModelStoreError) return { kind: 'internal', message: error.message };
   return { kind: 'internal', message: error instanceof Error ? error.message : String(error) };
 }

@@ -4,6 +4,7 @@
  */
 import { decodeGrayPngInBrowser } from '../data/browserPng';
 import { selectBackend } from './backends';
+import { openModelStore } from '../model/modelStore';
 import { createTrainer } from './trainer';
 import type { WorkerCommand } from './protocol';
 
@@ -11,7 +12,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const trainer = createTrainer((event, transfer = []) => self.postMessage(event, transfer), {
   io: { fetch: (input, init) => fetch(input, init), decodeGrayPng: decodeGrayPngInBrowser },
-  selectBackend: (choice) => selectBackend(choice),
+  selectBackend: (choice, avoid) => selectBackend(choice, avoid),
+  store: openModelStore(),
 });
 
 self.onmessage = (message: MessageEvent<WorkerCommand>) => {

@@ -1,28 +1,60 @@
 /**
- * UI side of the worker: typed `send`, one subscription point, `terminate`. A worker that fails
- * to start, crashes, or posts something that cannot be deserialized becomes a `failed` event, so
- * the UI has one path for every error.
+ * UI side of the worker: typed `send`, one subscription point, `terminate`, and a watchdog. A
+ * worker can die without a word (killed for memory, a crashed GPU process, `close()`): the UI
+ * pings it every HEARTBEAT_MS and calls it unresponsive after UNRESPONSIVE_MS without any
+ * message. Silence is counted in missed heartbeats, not wall time, so a laptop waking from sleep
+ * (timers and worker frozen together) is not mistaken for a dead worker.
  */
 import type { WorkerCommand, WorkerEvent } from './protocol';
 
 export interface TrainerClient {
-  send(command: WorkerCommand): void;
+  send(command: WorkerCommand, transfer?: Transferable[]): void;
   terminate(): void;
 }
 
-/** Starts the training worker and forwards its events to `onEvent`. */
-export function startTrainer(onEvent: (event: WorkerEvent) => void): TrainerClient {
+/** How often the UI checks on the worker. */
+export const HEARTBEAT_MS = 2000;
+/**
+ * Silence after which the worker is given up on. The worker answers between any two batches;
+ * its longest stretch without a break is the first WebGL batch (shader compilation: ~3 s in
+ * software, about as long on a slow tablet's GPU), so this leaves a wide margin.
+ */
+export const UNRESPONSIVE_MS = 15_000;
+
+/** Starts the training worker; events go to `onEvent`, a crash or a silent worker to `onFault` (once). */
+export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (message: string) => void): TrainerClient {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-  worker.onmessage = (message: MessageEvent<WorkerEvent>) => onEvent(message.data);
+  let heard = true;
+  let silentBeats = 0;
+  let faulted = false;
+  const fault = (message: string) => {
+    if (faulted) return;
+    faulted = true;
+    clearInterval(heartbeat);
+    worker.terminate();
+    onFault(message);
+  };
+  const heartbeat = setInterval(() => {
+    silentBeats = heard ? 0 : silentBeats + 1;
+    heard = false;
+    if (silentBeats * HEARTBEAT_MS >= UNRESPONSIVE_MS) fault('The training worker stopped responding');
+    else worker.postMessage({ type: 'ping' } satisfies WorkerCommand);
+  }, HEARTBEAT_MS);
+  worker.onmessage = (message: MessageEvent<WorkerEvent>) => {
+    heard = true;
+    if (!faulted) onEvent(message.data);
+  };
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
-    onEvent({ type: 'failed', error: { kind: 'worker', message: event.message || 'the training worker failed to start or crashed' } });
+    fault(`The training worker crashed${event.message ? ` (${event.message})` : ''}`);
   };
-  worker.onmessageerror = () => {
-    onEvent({ type: 'failed', error: { kind: 'worker', message: 'a message from the training worker could not be read' } });
-  };
+  worker.onmessageerror = () => fault('A message from the training worker could not be read');
   return {
-    send: (command) => worker.postMessage(command),
-    terminate: () => worker.terminate(),
+    send: (command, transfer = []) => worker.postMessage(command, transfer),
+    terminate: () => {
+      faulted = true;
+      clearInterval(heartbeat);
+      worker.terminate();
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, reduce, type AppAction, type AppState } from '../../src/ui/appState';
-import type { DatasetSummary, TrainingPlan } from '../../src/worker/protocol';
+import { MAX_RECOVERIES, initialState, reduce, type AppAction, type AppState } from '../../src/ui/appState';
+import type { DatasetSummary, EpochResult, ModelRecord, TrainingPlan } from '../../src/worker/protocol';
 import { DEFAULT_SETTINGS } from '../../src/worker/settings';
 
 const dataset: DatasetSummary = {
@@ -58,6 +58,7 @@ describe('reduce', () => {
     trainCount: 48_000,
     validationCount: 12_000,
     batchesPerEpoch: 750,
+    resumed: null,
   };
   const evaluation = {
     count: 10_000,
@@ -165,5 +166,117 @@ describe('reduce', () => {
       asked,
     );
     expect(answered.reading?.requestId).toBe(2);
+  });
+
+  describe('faults and saved models', () => {
+    const epoch = (n: number): EpochResult => ({
+      epoch: n,
+      epochs: 20,
+      loss: 1 / (n + 1),
+      accuracy: 0.5,
+      valLoss: null,
+      valAccuracy: null,
+      durationMs: 1,
+      imagesPerSecond: 1,
+      numTensors: 72,
+      tensorBytes: 1,
+      wasmMemoryBytes: null,
+    });
+    const record: ModelRecord & { id: string; savedAt: string } = {
+      id: 'm1',
+      savedAt: '2026-11-27T10:42:00.000Z',
+      name: 'LeNet-5',
+      origin: 'trained',
+      settings: DEFAULT_SETTINGS,
+      summary: plan.summary,
+      evaluation,
+      epochs: [epoch(0), epoch(1)],
+      weightBytes: 177_704,
+    };
+    const training = run([
+      { type: 'loaded', dataset },
+      { type: 'trainingStarted', plan },
+      { type: 'epochEnded', result: epoch(0) },
+      { type: 'checkpointSaved', epoch: 0 },
+      { type: 'batchEnded', progress: { ...progress, losses: [[1, 2.3]] } },
+      { type: 'epochEnded', result: epoch(1) },
+      { type: 'checkpointSaved', epoch: 1 },
+      { type: 'batchEnded', progress: { ...progress, epoch: 2, losses: [[751, 0.5]] } },
+    ]);
+
+    it('a worker that dies mid-run: a fresh worker continues from the last checkpoint, and the page says so', () => {
+      const faulted = run([{ type: 'workerFaulted', message: 'The training worker stopped responding' }], training);
+      expect(faulted).toMatchObject({ phase: 'training', attempt: training.attempt + 1, recovery: { action: 'resume' }, recoveries: 1 });
+      expect(faulted.notice).toBe(
+        'The training worker stopped responding. Training continues from epoch 1 (the last one completed) in a fresh worker.',
+      );
+      // The resumed run keeps the curves up to the checkpoint and drops the batches it trains again.
+      const resumed = run(
+        [{ type: 'trainingStarted', plan: { ...plan, resumed: { fromEpoch: 1, history: [epoch(0), epoch(1)] } } }],
+        faulted,
+      );
+      expect(resumed.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+      expect(resumed.batchLosses).toEqual([[1, 2.3]]);
+      expect(resumed).toMatchObject({ recovery: null, notice: faulted.notice, checkpointEpoch: 1 });
+    });
+
+    it('a lost WebGL context: the next workers avoid WebGL', () => {
+      const lost = run([{ type: 'backendLost', backend: 'webgl', message: 'the WebGL context was lost' }], training);
+      expect(lost).toMatchObject({ phase: 'training', recovery: { action: 'resume' }, avoidBackends: ['webgl'] });
+      expect(lost.notice).toMatch(/^WebGL: the WebGL context was lost\. Training continues from epoch 1/);
+    });
+
+    it('without a checkpoint (storage failed) the run starts again rather than being lost', () => {
+      const early = run([
+        { type: 'loaded', dataset },
+        { type: 'trainingStarted', plan },
+      ]);
+      expect(run([{ type: 'workerFaulted', message: 'x' }], early).recovery).toEqual({ action: 'train' });
+    });
+
+    it('after training, a fault brings the model in use back from this browser', () => {
+      const done = run([
+        { type: 'loaded', dataset },
+        { type: 'modelChanged', source: 'trained', model: record },
+      ]);
+      const faulted = run([{ type: 'workerFaulted', message: 'The training worker crashed' }], done);
+      expect(faulted).toMatchObject({ phase: 'loading', recovery: { action: 'restore', id: 'm1' }, model: done.model });
+      const restored = run(
+        [
+          { type: 'loaded', dataset },
+          { type: 'modelChanged', source: 'restored', model: record },
+        ],
+        faulted,
+      );
+      expect(restored).toMatchObject({ phase: 'done', recovery: null, recoveries: 0, evaluation, epochs: record.epochs });
+    });
+
+    it('gives up with the error after repeated faults without progress', () => {
+      let state = training;
+      for (let i = 0; i < MAX_RECOVERIES; i++) state = run([{ type: 'workerFaulted', message: 'crashed' }], state);
+      expect(state.phase).toBe('training');
+      state = run([{ type: 'workerFaulted', message: 'crashed' }], state);
+      expect(state).toMatchObject({ phase: 'error', error: { kind: 'worker', message: 'crashed' } });
+    });
+
+    it('a failed saved-model operation or upload leaves the model in use and the phase', () => {
+      const done = run([
+        { type: 'loaded', dataset },
+        { type: 'modelChanged', source: 'uploaded', model: { ...record, origin: 'uploaded' } },
+      ]);
+      const failed = run([{ type: 'failed', error: { kind: 'model', message: 'gone' } }], done);
+      expect(failed).toMatchObject({ phase: 'done', model: done.model, modelError: 'gone' });
+      const rejected = run([{ type: 'uploadRequested' }, { type: 'uploadRejected', message: 'bad json' }], done);
+      expect(rejected).toMatchObject({ phase: 'done', model: done.model, uploading: false, uploadError: 'bad json' });
+    });
+
+    it('"Try again" after an error keeps the model in use by restoring it', () => {
+      const done = run([
+        { type: 'loaded', dataset },
+        { type: 'modelChanged', source: 'trained', model: record },
+      ]);
+      const retried = run([{ type: 'failed', error: { kind: 'internal', message: 'x' } }, { type: 'retryRequested' }], done);
+      expect(retried).toMatchObject({ phase: 'loading', model: done.model, recovery: { action: 'restore', id: 'm1' } });
+    });
   });
 });

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('selectBackend', () => {
   it('auto: names the software renderer as the reason not to use WebGL', async () => {
-    const info = await selectBackend('auto', () => ({
+    const info = await selectBackend('auto', [], () => ({
       available: true,
       hardware: false,
       renderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)',
@@ -34,7 +34,7 @@ describe('selectBackend', () => {
   });
 
   it('auto: says when there is no WebGL at all', async () => {
-    const info = await selectBackend('auto', () => ({ available: false, hardware: false, renderer: 'no WebGL 2' }));
+    const info = await selectBackend('auto', [], () => ({ available: false, hardware: false, renderer: 'no WebGL 2' }));
     expect(info).toEqual({ name: 'wasm', reason: 'WebGL is not available here: no WebGL 2' });
   });
 
@@ -42,5 +42,14 @@ describe('selectBackend', () => {
     const info = await selectBackend('webgl');
     expect(info).toEqual({ name: 'wasm', reason: 'WebGL could not start' });
     expect(await selectBackend('cpu')).toEqual({ name: 'cpu', reason: 'chosen in the settings' });
+  });
+
+  it('never starts a backend the page lost, even where a GPU would make auto pick it', async () => {
+    const gpu = () => ({ available: true, hardware: true, renderer: 'NVIDIA H100' });
+    expect(await selectBackend('auto', ['webgl'], gpu)).toEqual({
+      name: 'wasm',
+      reason: 'the WebGL context was lost earlier on this page',
+    });
+    expect((await selectBackend('webgl', ['webgl'], gpu)).name).toBe('wasm');
   });
 });

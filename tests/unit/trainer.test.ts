@@ -11,6 +11,13 @@ import type { WorkerEvent } from '../../src/worker/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
 import { BASE_URL, TINY_COUNTS, makeTinyDataset, realDataIO, tinyIO, useWasm } from './fixtures';
 
+/** The run's one `evaluated` event. */
+function evaluationOf(events: WorkerEvent[]) {
+  const evaluated = events.find((e) => e.type === 'evaluated');
+  if (evaluated?.type !== 'evaluated') throw new Error(`no evaluation: ${JSON.stringify(events.at(-1))}`);
+  return evaluated;
+}
+
 /** Unit tests train on the CPU backend. */
 async function useCpu() {
   await tf.setBackend('cpu');
@@ -113,7 +120,7 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     await trainer.handle({ type: 'train', settings: quick });
     const types = events.map((e) => e.type).filter((t) => t !== 'backendSelected');
     expect(types[0]).toBe('trainingStarted');
-    expect(types.slice(-2)).toEqual(['evaluationStarted', 'evaluated']);
+    expect(types.slice(-3)).toEqual(['evaluationStarted', 'evaluated', 'modelChanged']);
     expect(types.filter((t) => t === 'evaluated')).toHaveLength(1);
     const epochs = events.flatMap((e) => (e.type === 'epochEnded' ? [e.result] : []));
     // Epoch 0 is the untrained model (the curves start at chance), then one result per epoch.
@@ -125,8 +132,7 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     expect(batches.flatMap((b) => b.losses.map(([step]) => step))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     const started = events[types.indexOf('trainingStarted') + (events[0]!.type === 'backendSelected' ? 1 : 0)]!;
     expect(started).toMatchObject({ type: 'trainingStarted', plan: { trainCount: 400, validationCount: 100, batchesPerEpoch: 8 } });
-    const evaluated = events.at(-1)!;
-    if (evaluated.type !== 'evaluated') throw new Error('no evaluation');
+    const evaluated = evaluationOf(events);
     expect(evaluated.evaluation.count).toBe(10_000);
     expect(evaluated.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10_000);
     expect(evaluated.evaluation.stopped).toBe(false);
@@ -159,8 +165,7 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     const types = events.map((e) => e.type);
     expect(types).toContain('trainingPaused');
     expect(types.indexOf('trainingResumed')).toBeGreaterThan(types.indexOf('trainingPaused'));
-    const evaluated = events.at(-1)!;
-    if (evaluated.type !== 'evaluated') throw new Error('no evaluation');
+    const evaluated = evaluationOf(events);
     expect(evaluated.evaluation).toMatchObject({ stopped: true, epochsCompleted: 1 });
     expect(evaluated.evaluation.accuracy).toBeGreaterThan(0.3);
   });
@@ -180,8 +185,7 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
       type: 'train',
       settings: { ...DEFAULT_SETTINGS, trainSize: 2000, validationSplit: 0, epochs: 4, batchSize: 32, backend: 'wasm' },
     });
-    const evaluated = events.at(-1)!;
-    if (evaluated.type !== 'evaluated') throw new Error(`no evaluation: ${JSON.stringify(evaluated)}`);
+    const evaluated = evaluationOf(events);
     console.log(`2,000 digits, 4 epochs, WASM: test accuracy ${(evaluated.evaluation.accuracy * 100).toFixed(2)}%`);
     expect(evaluated.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
   });

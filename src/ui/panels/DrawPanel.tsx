@@ -24,7 +24,7 @@ export function DrawPanel({ trainer }: { trainer: Trainer }) {
   const [strokes, setStrokes] = useState<Stroke[]>([]);
   const current = useRef<Stroke | null>(null);
   const lastLive = useRef(0);
-  const hasModel = state.plan !== null;
+  const hasModel = state.plan !== null || state.model !== null;
 
   const redraw = useCallback((all: Stroke[]) => {
     const element = canvas.current;
@@ -64,9 +64,20 @@ export function DrawPanel({ trainer }: { trainer: Trainer }) {
   // Every change of the drawing (stroke ended, undo, clear) and every new epoch re-reads it: the
   // probe digit's probabilities move as the network learns.
   const epochsSeen = state.epochs.length;
+  // ...and so does a change of the model in use (restored, uploaded).
+  const model = state.model ? `${state.model.source} ${state.model.record.id} ${state.model.record.savedAt}` : '';
+  /**
+   * A finished stroke is read from the pointer handler itself, in the same render as the stroke
+   * count: an answer to a live read of the unfinished stroke never looks like the final one.
+   */
+  const sentAtStrokeEnd = useRef<{ strokes: Stroke[]; key: string } | null>(null);
+  const readKey = `${epochsSeen} ${hasModel} ${model}`;
   useEffect(() => {
+    const sent = sentAtStrokeEnd.current;
+    sentAtStrokeEnd.current = null;
+    if (sent?.strokes === strokes && sent.key === readKey) return;
     predict(strokes);
-  }, [strokes, epochsSeen, hasModel, predict]);
+  }, [strokes, readKey, predict]);
 
   /** A pointer position in canvas units (CANVAS_SIZE a side), whatever size CSS gives the canvas. */
   const toCanvas = (element: HTMLCanvasElement, { clientX, clientY }: { clientX: number; clientY: number }): [number, number] => {
@@ -102,7 +113,10 @@ export function DrawPanel({ trainer }: { trainer: Trainer }) {
     const stroke = current.current;
     if (!stroke) return;
     current.current = null;
-    setStrokes((previous) => [...previous, stroke]);
+    const next = [...strokes, stroke];
+    sentAtStrokeEnd.current = { strokes: next, key: readKey };
+    setStrokes(next);
+    predict(next);
   };
 
   const undo = () => {

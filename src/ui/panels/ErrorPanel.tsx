@@ -39,6 +39,8 @@ function title(error: AppError): string {
       return s.workerTitle;
     case 'settings':
       return s.settingsTitle;
+    case 'model':
+      return s.modelTitle;
     case 'internal':
       return s.internalTitle;
     default:

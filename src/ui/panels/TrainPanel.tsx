@@ -73,7 +73,7 @@ export function TrainPanel({ trainer }: { trainer: Trainer }) {
       {state.dataset === null ? <p className="muted">{s.waitingForData}</p> : null}
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
-      <Charts hasPlan={state.plan !== null} epochs={state.epochs} batchLosses={state.batchLosses} />
+      <Charts hasPlan={state.plan !== null || state.epochs.length > 0} epochs={state.epochs} batchLosses={state.batchLosses} />
       <EpochLog epochs={state.epochs} />
     </Panel>
   );

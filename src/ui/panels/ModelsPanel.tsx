@@ -1,0 +1,172 @@
+import { useState, type DragEvent } from 'react';
+import type { SavedModelInfo } from '../../worker/protocol';
+import { isRunning, type ModelInUse } from '../appState';
+import { formatCount, formatDateTime, formatPercent } from '../format';
+import { strings } from '../strings';
+import type { Trainer } from '../useTrainer';
+import { Panel } from './Panel';
+
+const s = strings.models;
+
+/** The button that makes a saved model the model in use: the offer a class sees on page load. */
+export function savedModelLabel(model: SavedModelInfo): string {
+  const label = model.origin === 'uploaded' ? s.useUploaded : s.use;
+  return label(formatPercent(model.evaluation.accuracy, 1), formatDateTime(model.savedAt));
+}
+
+/** Where the model in use came from; `data-source` is 'none', 'trained', 'restored' or 'uploaded'. */
+export function ModelSource({ model }: { model: ModelInUse | null }) {
+  if (!model) {
+    return (
+      <p className="model-source" data-testid="model-source" data-source="none">
+        {s.none}
+      </p>
+    );
+  }
+  const { record, source } = model;
+  return (
+    <p className="model-source" data-testid="model-source" data-source={source} data-model-id={record.id ?? ''}>
+      <strong>{s.inUse}:</strong> {record.name} — {s.source[source]} · {formatPercent(record.evaluation.accuracy)} {s.testAccuracy}
+      {record.id ? ` · ${s.savedAt} ${formatDateTime(record.savedAt)}` : ` · ${s.notSaved}`}
+    </p>
+  );
+}
+
+/** Saved models (use, delete), the interrupted run, download and upload of the model in use. */
+export function ModelsPanel({ trainer }: { trainer: Trainer }) {
+  const { state } = trainer;
+  const running = isRunning(state.phase);
+  const busy = running || state.recovery !== null || state.uploading;
+  const { interrupted } = state;
+  return (
+    <Panel id="models" title={strings.panels.models}>
+      <p className="muted">{s.intro}</p>
+      <ModelSource model={state.model} />
+      {state.storageWarning ? (
+        <p className="notice" role="alert" data-testid="storage-warning">
+          <strong>{s.storageWarning}:</strong> {state.storageWarning}
+        </p>
+      ) : null}
+      {state.modelError ? (
+        <p className="notice" role="alert" data-testid="model-error">
+          {state.modelError}
+        </p>
+      ) : null}
+      {interrupted && !busy ? (
+        <div className="notice" data-testid="interrupted-run">
+          <p>{s.interrupted(interrupted.epoch, interrupted.settings.epochs, formatDateTime(interrupted.savedAt))}</p>
+          <button type="button" data-testid="resume-checkpoint" disabled={state.dataset === null} onClick={trainer.resumeInterrupted}>
+            {s.continueRun}
+          </button>{' '}
+          <button type="button" className="secondary" data-testid="discard-checkpoint" onClick={trainer.discardInterrupted}>
+            {s.discardRun}
+          </button>
+        </div>
+      ) : null}
+      {state.savedModels.length === 0 ? (
+        <p className="muted" data-testid="saved-models" data-count={0}>
+          {s.empty}
+        </p>
+      ) : (
+        <ul className="saved-models" data-testid="saved-models" data-count={state.savedModels.length}>
+          {state.savedModels.map((model) => (
+            <SavedModel
+              key={model.id}
+              model={model}
+              inUse={state.model?.record.id === model.id}
+              disabled={busy || state.dataset === null}
+              onUse={() => trainer.useSavedModel(model.id)}
+              onDelete={() => trainer.deleteSavedModel(model.id)}
+            />
+          ))}
+        </ul>
+      )}
+      <div className="model-files">
+        <button type="button" data-testid="download-model" disabled={state.model === null || busy} onClick={trainer.download}>
+          {s.download}
+        </button>
+        <UploadZone disabled={busy} onFiles={(files) => void trainer.upload(files)} />
+        {state.uploading ? (
+          <p className="muted" role="status">
+            {s.checking}
+          </p>
+        ) : null}
+        {state.uploadError ? (
+          <p className="error" role="alert" data-testid="upload-error">
+            <strong>{s.uploadError}:</strong> {state.uploadError}
+          </p>
+        ) : null}
+      </div>
+    </Panel>
+  );
+}
+
+function SavedModel(props: { model: SavedModelInfo; inUse: boolean; disabled: boolean; onUse: () => void; onDelete: () => void }) {
+  const { model, inUse, disabled, onUse, onDelete } = props;
+  // Deleting asks twice, in place: a native confirm() would freeze the page, and a class cannot undo.
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <li className="saved-model" data-testid="saved-model" data-id={model.id} data-in-use={inUse}>
+      <div>
+        <strong>{model.name}</strong>
+        {inUse ? <span className="saved-model__badge"> {s.inUseBadge}</span> : null}
+        <div className="muted small">
+          {formatCount(model.evaluation.count)} test digits · {formatCount(model.summary.totalParams)} parameters ·{' '}
+          {formatCount(Math.round(model.weightBytes / 1000))} kB
+        </div>
+      </div>
+      <div className="saved-model__actions">
+        <button type="button" data-testid="use-saved-model" data-id={model.id} disabled={disabled || inUse} onClick={onUse}>
+          {savedModelLabel(model)}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="delete-saved-model"
+          disabled={disabled}
+          onClick={() => (confirming ? onDelete() : setConfirming(true))}
+          onBlur={() => setConfirming(false)}
+        >
+          {confirming ? s.confirmDelete : s.delete}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** A file input that also takes the two files dropped onto it. */
+function UploadZone({ disabled, onFiles }: { disabled: boolean; onFiles: (files: File[]) => void }) {
+  const [over, setOver] = useState(false);
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setOver(false);
+    if (!disabled && event.dataTransfer.files.length > 0) onFiles(Array.from(event.dataTransfer.files));
+  };
+  return (
+    <label
+      className={over ? 'dropzone dropzone--over' : 'dropzone'}
+      data-testid="upload-dropzone"
+      onDragOver={(event) => {
+        event.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+    >
+      <strong>{s.upload}</strong>
+      <span className="muted small">{s.uploadHint}</span>
+      <input
+        type="file"
+        multiple
+        accept=".json,.bin,application/json,application/octet-stream"
+        data-testid="upload-model"
+        disabled={disabled}
+        onChange={(event) => {
+          const files = Array.from(event.currentTarget.files ?? []);
+          event.currentTarget.value = ''; // the same files can be chosen again after a fix
+          if (files.length > 0) onFiles(files);
+        }}
+      />
+    </label>
+  );
+}

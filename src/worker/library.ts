@@ -1,0 +1,47 @@
+/**
+ * The worker's side of persistence: what a saved model and a checkpoint hold, and the operations
+ * on them that the session runs. Storage is IndexedDB (the only storage a worker has; tfjs issue
+ * 2643); any failure of it becomes a message, never a lost model in memory.
+ */
+import { ModelStoreError, type ModelStore } from '../model/modelStore';
+import type { NamedArray, OptimizerState } from '../model/trainingState';
+import { MODEL_PRESETS } from '../model/lenet5';
+import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo } from './protocol';
+import { validateSettings, type TrainSettings } from './settings';
+
+/** A run's state after a completed epoch: enough to continue it anywhere, bit for bit on the same backend. */
+export interface Checkpoint {
+  settings: TrainSettings;
+  /** Last completed epoch; 0 is the initial weights. */
+  epoch: number;
+  /** Epoch results so far, epoch 0 included: the curves continue where they stopped. */
+  history: EpochResult[];
+  weights: NamedArray[];
+  optimizer: OptimizerState;
+  savedAt: string;
+}
+
+export type LibraryStore = ModelStore<ModelRecord, Checkpoint>;
+
+/** The name a trained model is listed under, e.g. "LeNet-5 (seed notebook, 28x28), tanh, 20 epochs". */
+export function trainedModelName(settings: TrainSettings, epochsCompleted: number): string {
+  const epochs = `${epochsCompleted} epoch${epochsCompleted === 1 ? '' : 's'}`;
+  const subset = settings.trainSize < 60_000 ? `, ${settings.trainSize.toLocaleString('en-US')} digits` : '';
+  return `${MODEL_PRESETS[settings.model].label}, ${settings.activation}, ${epochs}${subset}`;
+}
+
+/** The list and the checkpoint, for `savedModelsListed`. A checkpoint whose settings no longer validate is ignored. */
+export async function readLibrary(store: LibraryStore): Promise<{ models: SavedModelInfo[]; checkpoint: CheckpointInfo | null }> {
+  const [models, checkpoint] = await Promise.all([store.list(), store.getCheckpoint()]);
+  const usable = checkpoint && validateSettings(checkpoint.settings).length === 0 ? checkpoint : null;
+  return {
+    models,
+    checkpoint: usable ? { settings: usable.settings, epoch: usable.epoch, savedAt: usable.savedAt } : null,
+  };
+}
+
+/** A sentence for the UI from anything storage threw. */
+export function storageMessage(error: unknown): string {
+  if (error instanceof ModelStoreError) return error.message;
+  return `Saving in this browser failed: ${error instanceof Error ? error.message : String(error)}`;
+}

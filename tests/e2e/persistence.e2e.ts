@@ -1,0 +1,294 @@
+/**
+ * Never losing a trained model, in Chromium through the UI against the production build: a saved
+ * model survives a reload; a downloaded model uploads back with the same predictions; bad files
+ * get specific messages while the model in use stays; a lost WebGL context and a worker that dies
+ * mid-run both end in a usable model and a plain message; a hidden page keeps training and its
+ * charts catch up; leaving mid-run asks first, and a run interrupted by a reload can be continued.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowser, waitForState } from './harness';
+
+const CANVAS = 280;
+/** A "7" drawn with the mouse in canvas units. */
+const SEVEN: [number, number][][] = [
+  [
+    [70, 60],
+    [210, 60],
+    [130, 230],
+  ],
+];
+
+/** The canvas's box once the layout has stopped moving (charts and results render after `done`). */
+async function stableBox(page: Page) {
+  const canvas = page.getByTestId('draw-canvas');
+  let previous = '';
+  for (let same = 0; same < 3;) {
+    await canvas.scrollIntoViewIfNeeded(); // the mouse works in viewport coordinates
+    const box = JSON.stringify(await canvas.boundingBox());
+    same = box === previous ? same + 1 : 0;
+    previous = box;
+    await page.waitForTimeout(150);
+  }
+  return JSON.parse(previous) as { x: number; y: number; width: number; height: number };
+}
+
+/** Draws strokes with the mouse; drawn again if the page moved under the pen. */
+async function draw(page: Page, strokes: [number, number][][]) {
+  for (;;) {
+    if (await page.getByTestId('clear-button').isEnabled()) await page.getByTestId('clear-button').click();
+    const box = await stableBox(page);
+    const at = ([x, y]: [number, number]) => [box.x + (x / CANVAS) * box.width, box.y + (y / CANVAS) * box.height] as const;
+    for (const [first, ...rest] of strokes) {
+      await page.mouse.move(...at(first!));
+      await page.mouse.down();
+      for (const point of rest) await page.mouse.move(...at(point), { steps: 8 });
+      await page.mouse.up();
+    }
+    if (JSON.stringify(await page.getByTestId('draw-canvas').boundingBox()) === JSON.stringify(box)) return;
+  }
+}
+
+/** The 10 probabilities the model in use gives the one-stroke digit on the canvas, once the answer for it is in. */
+async function probabilities(page: Page): Promise<number[]> {
+  await page.waitForFunction(
+    () => {
+      const canvas = document.querySelector('[data-testid="draw-canvas"]');
+      const prediction = document.querySelector('[data-testid="prediction"]');
+      return (
+        canvas?.getAttribute('data-strokes') === '1' &&
+        prediction?.getAttribute('data-pending') === 'false' &&
+        prediction.getAttribute('data-for-strokes') === '1' &&
+        prediction.textContent !== ''
+      );
+    },
+    undefined,
+    { timeout: 30_000, polling: 50 },
+  );
+  return page
+    .getByTestId('prediction-probabilities')
+    .locator('[data-probability]')
+    .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability'))));
+}
+
+const source = (page: Page) => page.getByTestId('model-source').getAttribute('data-source');
+const accuracy = async (page: Page) => Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
+/** Epoch numbers in the epoch log, in order. */
+const loggedEpochs = (page: Page) =>
+  page
+    .getByTestId('epoch-log')
+    .locator('tr[data-epoch]')
+    .evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-epoch'))));
+
+async function trainToDone(page: Page) {
+  expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+  await page.getByTestId('train-button').click();
+  expect(await waitForState(page, ['done', 'error'], 170_000)).toBe('done');
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'trained');
+}
+
+describe('saved models, files and recovery', () => {
+  const browser = useBrowser();
+
+  it('keeps the trained model across a reload, and a downloaded model uploads back with the same predictions', async () => {
+    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
+    await trainToDone(page);
+    const trainedAccuracy = await accuracy(page);
+    const count = Number(await page.getByTestId('saved-models').getAttribute('data-count'));
+    expect(count).toBeGreaterThanOrEqual(1);
+    await expect(page.getByTestId('saved-model').first().getAttribute('data-in-use')).resolves.toBe('true');
+    await draw(page, SEVEN);
+    const expected = await probabilities(page);
+
+    // Reload: the page offers the model it saved, with its accuracy and date.
+    await page.reload();
+    expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    expect(await source(page)).toBe('none');
+    const offer = page.getByTestId('saved-model-offer');
+    const percent = `${(trainedAccuracy * 100).toFixed(1)}%`;
+    await expect(offer.innerText()).resolves.toMatch(
+      new RegExp(`^Use saved model: ${percent.replace('.', '\\.')} test accuracy, trained \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`),
+    );
+    await expect(page.getByTestId('use-saved-model').first().innerText()).resolves.toBe(await offer.innerText());
+    await offer.click();
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    expect(await source(page)).toBe('restored');
+    expect(await accuracy(page)).toBe(trainedAccuracy);
+    await draw(page, SEVEN);
+    expect(await probabilities(page)).toEqual(expected);
+
+    // Download: model.json and its weights, as TensorFlow.js writes them.
+    const folder = mkdtempSync(join(tmpdir(), 'lenet-lab-download-'));
+    const downloads: string[] = [];
+    const bothDownloaded = new Promise<void>((resolve) => {
+      page.on('download', (download) => {
+        const path = join(folder, download.suggestedFilename());
+        void download.saveAs(path).then(() => {
+          downloads.push(path);
+          if (downloads.length === 2) resolve();
+        });
+      });
+    });
+    await page.getByTestId('download-model').click();
+    await bothDownloaded;
+    const json = downloads.find((p) => p.endsWith('.json'))!;
+    const weights = downloads.find((p) => p.endsWith('.bin'))!;
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({
+      format: 'layers-model',
+      weightsManifest: [{ paths: ['./lenet-lab-model.weights.bin'] }],
+    });
+    expect(readFileSync(weights).byteLength).toBe(44_426 * 4);
+
+    // Upload them back: the same model, measured again on the test digits, reads the 7 the same.
+    await page.getByTestId('upload-model').setInputFiles([json, weights]);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'uploaded',
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(await accuracy(page)).toBe(trainedAccuracy);
+    await draw(page, SEVEN);
+    expect(await probabilities(page)).toEqual(expected);
+
+    // Bad files: each gets its own message, and the uploaded model stays in use.
+    const bad = (name: string, contents: string | Buffer) => {
+      const path = join(mkdtempSync(join(folder, 'bad-')), name);
+      writeFileSync(path, contents);
+      return path;
+    };
+    const json5 = JSON.parse(readFileSync(json, 'utf8')) as { modelTopology: { config: { layers: { config: { units?: number } }[] } } };
+    json5.modelTopology.config.layers.at(-1)!.config.units = 5;
+    const cases: [string, string[], RegExp][] = [
+      ['malformed JSON', [bad('broken.json', '{"modelTopology": '), weights], /broken\.json is not valid JSON/],
+      ['no weights file', [json], /lenet-lab-model\.weights\.bin.*was not chosen/],
+      ['short weights', [json, bad('lenet-lab-model.weights.bin', readFileSync(weights).subarray(0, 1000))], /1,000 bytes.*177,704 bytes/],
+      ['not a digit classifier', [bad('five.json', JSON.stringify(json5)), weights], /10 classes out|do not fit/],
+    ];
+    for (const [what, files, message] of cases) {
+      await page.getByTestId('upload-model').setInputFiles(files);
+      // Each case's message differs from the one before: waiting for it waits for this upload's answer.
+      await page.waitForFunction(
+        (source) => new RegExp(source).test(document.querySelector('[data-testid="upload-error"]')?.textContent ?? ''),
+        message.source,
+        {
+          timeout: 30_000,
+        },
+      );
+      expect(await source(page), what).toBe('uploaded');
+    }
+    await draw(page, SEVEN);
+    expect(await probabilities(page)).toEqual(expected);
+  });
+
+  it('a lost WebGL context mid-run: says so, continues from the last epoch on WASM, ends with a usable model', async () => {
+    // SwiftShader's WebGL here: ~190 digits/s, so 1,200 digits make an epoch of a few seconds.
+    const app = await browser.open('?backend=webgl&epochs=3&trainSize=1200&validationSplit=0&testFault=lose-webgl-context');
+    // Chromium and tfjs report the loss on the console: that is the fault this test provokes.
+    app.allowErrors(/context lost|CONTEXT_LOST|lost context/i);
+    const { page } = app;
+    expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    await page.getByTestId('train-button').click();
+    expect(await waitForState(page, ['done', 'error'], 170_000)).toBe('done');
+    const notice = await page.getByTestId('fault-notice').innerText();
+    expect(notice).toMatch(/WebGL context was lost/);
+    expect(notice).toMatch(/continues from epoch 1 \(the last one completed\)/);
+    await expect(page.getByTestId('backend-badge').getAttribute('data-backend')).resolves.toBe('wasm');
+    await expect(page.getByTestId('backend-badge').innerText()).resolves.toMatch(/WebGL context was lost earlier/);
+    expect(await loggedEpochs(page)).toEqual([0, 1, 2, 3]);
+    expect(await accuracy(page)).toBeGreaterThan(0.8);
+    await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'trained');
+    await draw(page, SEVEN);
+    const read = await probabilities(page);
+    expect(read.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    console.log(`WebGL context lost at epoch 2: resumed on WASM, test accuracy ${(await accuracy(page)) * 100}%`);
+  });
+
+  it('a worker that dies mid-run without a word: the watchdog notices, a fresh worker continues from the checkpoint', async () => {
+    const { page } = await browser.open('?epochs=4&trainSize=24000&validationSplit=0');
+    expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    await page.getByTestId('train-button').click();
+    // Epoch 0 and epoch 1 done, epoch 2 under way: then the worker goes (self.close(): no error event, no message).
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="epoch-progress"]')?.getAttribute('data-epochs-done')) >= 2,
+      undefined,
+      {
+        timeout: 120_000,
+        polling: 100,
+      },
+    );
+    const worker = page.workers().find((w) => w.url().includes('trainer'))!;
+    expect(worker).toBeDefined();
+    await worker.evaluate(() => (self as unknown as { close(): void }).close()).catch(() => undefined);
+    const notice = page.getByTestId('fault-notice');
+    await notice.waitFor({ timeout: 30_000 });
+    await expect(notice.innerText()).resolves.toMatch(/stopped responding\. Training continues from epoch [12] \(the last one completed\)/);
+    expect(await waitForState(page, ['done', 'error'], 170_000)).toBe('done');
+    expect(await loggedEpochs(page)).toEqual([0, 1, 2, 3, 4]);
+    expect(await accuracy(page)).toBeGreaterThan(0.95);
+    await draw(page, SEVEN);
+    expect((await probabilities(page)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+  });
+
+  it('a hidden page keeps training and its charts catch up when shown; leaving mid-run asks; a reloaded run continues', async () => {
+    const { page } = await browser.open('?epochs=3&trainSize=18000&validationSplit=0');
+    expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    await page.getByTestId('train-button').click();
+    expect(await waitForState(page, ['training', 'error'], 30_000)).toBe('training');
+    // Headless Chromium cannot hide a page: the page is told it is hidden the way the browser tells it.
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    const drawnWhenHidden = await page.getByTestId('loss-chart').locator('.chart__canvas').getAttribute('data-drawn-points');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="epoch-progress"]')?.getAttribute('data-epochs-done')) >= 3,
+      undefined,
+      {
+        timeout: 120_000,
+        polling: 200,
+      },
+    );
+    // Training went on (epochs 1 and 2 while hidden); the loss chart was not redrawn meanwhile.
+    await expect(page.getByTestId('loss-chart').locator('.chart__canvas').getAttribute('data-drawn-points')).resolves.toBe(drawnWhenHidden);
+    await expect(page.title()).resolves.toMatch(/^Epoch [23]\/3 · LeNet Lab$/);
+    await setVisibility('visible');
+    await page.waitForFunction(() => {
+      const chart = document.querySelector('[data-testid="loss-chart"]');
+      return Number(chart?.querySelector('.chart__canvas')?.getAttribute('data-drawn-points')) >= 3;
+    });
+
+    // Closing the tab mid-run asks first; dismissed, the run goes on.
+    const dialogs: string[] = [];
+    page.once('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.dismiss();
+    });
+    await page.close({ runBeforeUnload: true });
+    await page.waitForTimeout(500);
+    expect(dialogs).toEqual(['beforeunload']);
+    expect(page.isClosed()).toBe(false);
+    expect(await waitForState(page, ['training', 'evaluating', 'done'])).not.toBe('done');
+
+    // Reloading anyway: the new page offers to continue the run from its checkpoint.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.reload();
+    expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    const interrupted = page.getByTestId('interrupted-run');
+    await interrupted.waitFor({ timeout: 10_000 });
+    await expect(interrupted.innerText()).resolves.toMatch(/interrupted after epoch [123] of 3/);
+    await page.getByTestId('resume-checkpoint').click();
+    expect(await waitForState(page, ['done', 'error'], 170_000)).toBe('done');
+    expect(await loggedEpochs(page)).toEqual([0, 1, 2, 3]);
+    expect(await accuracy(page)).toBeGreaterThan(0.95);
+    expect(await source(page)).toBe('trained');
+    await expect(page.getByTestId('interrupted-run').count()).resolves.toBe(0);
+  });
+});
