@@ -35,7 +35,7 @@ export default tseslint.config(
   { files: ['scripts/**', 'tests/**', '*.config.{js,ts}'], languageOptions: { globals: globals.node } },
   // Code that drives a page: the callbacks passed to page.evaluate() run in the browser.
   {
-    files: ['scripts/benchmark.mjs', 'scripts/browser-session.mjs', 'scripts/seed-run.mjs', 'tests/e2e/**'],
+    files: ['scripts/benchmark.mjs', 'scripts/browser-session.mjs', 'scripts/seed-run.mjs', 'scripts/recipe-run.mjs', 'tests/e2e/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

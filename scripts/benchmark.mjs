@@ -8,19 +8,24 @@
  *     and reads the worker's throughput (images/s, not counting the first batch), the warm-up (the
  *     first batch: WASM start, shader compilation) and the longest main-thread task from the Train
  *     click on (Chromium reports tasks of 50 ms or more; 0 means none).
- * Prints a table and writes JSON to bench-results/ (git-ignored).
+ *  3. A long run: the seed recipe (20 epochs, backend auto), with the worker's tensor count and
+ *     bytes, the WASM memory and both threads' JS heaps after every epoch: memory must stay flat.
+ * Prints tables and writes JSON to bench-results/ (git-ignored).
  *
- *   npm run bench [-- --backends wasm,webgl,cpu --batches 150]
+ *   npm run bench [-- --backends wasm,webgl,cpu --batches 150 --long "epochs=20" | --long none]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { cliOption } from './cli.mjs';
 import { longestTask, serveBuild, startTraining, waitForState, withPage } from './browser-session.mjs';
+import { recordRecipe } from './recipe-run.mjs';
 
 const backends = cliOption('--backends', 'wasm,webgl,cpu').split(',');
 /** Batches timed per backend; the slow ones get fewer so a run stays within minutes. */
 const batchesFor = (/** @type {string} */ backend) => Number(cliOption('--batches', backend === 'wasm' ? '150' : '30'));
+/** URL settings of the long run ('' = the seed recipe), or 'none' to skip it. */
+const long = cliOption('--long', '');
 const out = cliOption('--out', `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 
 const server = await serveBuild();
@@ -75,12 +80,42 @@ try {
   }
   console.table(training);
 
+  let longRun = null;
+  if (long !== 'none') {
+    console.log(`long run: ${long || 'the seed recipe'}, memory after every epoch`);
+    const run = await recordRecipe(server, long, { log: console.log });
+    const range = (/** @type {string} */ key) => {
+      const values = run.memory.filter((m) => Number(m.epoch) >= 1).map((m) => Number(m[key]));
+      return values.length ? [Math.min(...values), Math.max(...values)] : null;
+    };
+    longRun = {
+      query: long,
+      backend: run.backend,
+      wallMs: run.wallMs,
+      testAccuracy: run.testAccuracy,
+      longestMainThreadTaskMs: run.longestMainThreadTaskMs,
+      // [min, max] over epochs 1..N: equal numbers mean flat.
+      numTensors: range('numTensors'),
+      wasmMemoryMB: range('wasmMemoryMB'),
+      workerHeapMB: range('workerHeapMB'),
+      mainHeapMB: range('mainHeapMB'),
+      memory: run.memory,
+    };
+    console.table(run.memory);
+    console.log(
+      `long run: test accuracy ${(run.testAccuracy * 100).toFixed(2)}% in ${(run.wallMs / 60_000).toFixed(1)} min; ` +
+        `tensors ${longRun.numTensors?.join('-')}, WASM memory ${longRun.wasmMemoryMB?.join('-')} MB, ` +
+        `worker heap ${longRun.workerHeapMB?.join('-')} MB, main heap ${longRun.mainHeapMB?.join('-')} MB`,
+    );
+  }
+
   const summary = {
     date: new Date().toISOString(),
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`,
     chromium: server.executablePath,
     load,
     training,
+    longRun,
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);

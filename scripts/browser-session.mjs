@@ -132,3 +132,94 @@ export async function startTraining(page) {
   await waitForState(page, ['training'], 120_000);
   return { clickedAt, clickToTrainingMs: Date.now() - clickedAt };
 }
+
+/** @type {WeakMap<import('playwright-core').Page, Promise<(method: string) => Promise<any>>>} */
+const workerSessions = new WeakMap();
+
+/**
+ * Sends a DevTools command to the page's training worker. A worker has no performance.memory;
+ * its heap is read over the DevTools protocol (Target.sendMessageToTarget to the auto-attached
+ * worker), the way DevTools' own memory panel reads it.
+ * @param {import('playwright-core').Page} page
+ */
+function workerCommand(page) {
+  let ready = workerSessions.get(page);
+  if (!ready) {
+    ready = (async () => {
+      const session = await page.context().newCDPSession(page);
+      /** @type {string[]} */
+      const workers = [];
+      /** @type {Map<number, (result: any) => void>} */
+      const pending = new Map();
+      let id = 0;
+      session.on('Target.attachedToTarget', (event) => {
+        if (event.targetInfo.type === 'worker') workers.push(event.sessionId);
+      });
+      session.on('Target.detachedFromTarget', (event) => {
+        const index = workers.indexOf(event.sessionId ?? '');
+        if (index >= 0) workers.splice(index, 1);
+      });
+      session.on('Target.receivedMessageFromTarget', (event) => {
+        const message = JSON.parse(event.message);
+        pending.get(message.id)?.(message.result);
+        pending.delete(message.id);
+      });
+      await session.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+      return async (/** @type {string} */ method) => {
+        const sessionId = workers.at(-1); // the newest: a recovered run's fresh worker
+        if (!sessionId) return null;
+        const messageId = ++id;
+        const result = new Promise((resolve) => pending.set(messageId, resolve));
+        await session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: messageId, method }) });
+        return result;
+      };
+    })();
+    workerSessions.set(page, ready);
+  }
+  return ready;
+}
+
+/**
+ * JS heap of the page's main thread and of its training worker, in MB (null where unavailable).
+ * @param {import('playwright-core').Page} page
+ */
+export async function heapUsage(page) {
+  const send = await workerCommand(page);
+  const worker = await send('Runtime.getHeapUsage');
+  const main = await page.evaluate(() => /** @type {any} */ (performance).memory?.usedJSHeapSize ?? null);
+  const mb = (/** @type {number | null | undefined} */ bytes) => (bytes == null ? null : Math.round(bytes / 1e5) / 10);
+  return { mainHeapMB: mb(main), workerHeapMB: mb(worker?.usedSize) };
+}
+
+/**
+ * Follows a run to its end (data-state 'done'), sampling each completed epoch: the worker's own
+ * figures (tensor count and bytes, WASM memory, from the epoch log) with both threads' JS heaps.
+ * @param {import('playwright-core').Page} page
+ * @param {(line: string) => void} [log]
+ */
+export async function followRun(page, log = () => {}) {
+  /** @type {Record<string, unknown>[]} */
+  const memory = [];
+  await heapUsage(page); // attach to the worker now, before the first epoch ends
+  for (;;) {
+    const state = await waitForState(page, ['done', 'training', 'evaluating'], 60 * 60_000);
+    const results = await page
+      .getByTestId('epoch-log')
+      .locator('tr[data-result]')
+      .evaluateAll((rows) => rows.map((row) => JSON.parse(row.getAttribute('data-result') ?? 'null')))
+      .catch(() => []);
+    for (const result of results.slice(memory.length)) {
+      const heap = await heapUsage(page);
+      memory.push({
+        epoch: result.epoch,
+        numTensors: result.numTensors,
+        tensorMB: Math.round(result.tensorBytes / 1e5) / 10,
+        wasmMemoryMB: result.wasmMemoryBytes == null ? null : Math.round(result.wasmMemoryBytes / 1e5) / 10,
+        ...heap,
+      });
+      log(`${new Date().toISOString()} epoch ${result.epoch}: ${JSON.stringify(memory.at(-1))}`);
+    }
+    if (state === 'done') return { memory, epochs: results };
+    await page.waitForTimeout(2000);
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useBrowser, waitForState } from './harness';
@@ -50,6 +50,17 @@ async function draw(page: Page, strokes: [number, number][][]) {
     }
     if (JSON.stringify(await page.getByTestId('draw-canvas').boundingBox()) === JSON.stringify(box)) return;
   }
+}
+
+/** Drops files onto the upload area as a drag from the desktop would. */
+async function dropFiles(page: Page, paths: string[]) {
+  const files = paths.map((path) => ({ name: basename(path), base64: readFileSync(path).toString('base64') }));
+  await page.getByTestId('upload-dropzone').evaluate((zone, dropped) => {
+    const transfer = new DataTransfer();
+    for (const { name, base64 } of dropped) transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, files);
 }
 
 /** The 10 probabilities the model in use gives the one-stroke digit on the canvas, once the answer for it is in. */
@@ -183,6 +194,29 @@ describe('saved models, files and recovery', () => {
     }
     await draw(page, SEVEN);
     expect(await probabilities(page)).toEqual(expected);
+
+    // Dropped onto the upload area, the files do what the file picker does: a new upload, saved.
+    const countBefore = Number(await page.getByTestId('saved-models').getAttribute('data-count'));
+    const idBefore = await page.getByTestId('model-source').getAttribute('data-model-id');
+    await dropFiles(page, [json, weights]);
+    await page.waitForFunction(
+      (previous) => {
+        const element = document.querySelector<HTMLElement>('[data-testid="model-source"]');
+        return element?.dataset.source === 'uploaded' && element.dataset.modelId !== previous;
+      },
+      idBefore,
+      { timeout: 30_000 },
+    );
+    await expect(page.getByTestId('saved-models').getAttribute('data-count')).resolves.toBe(String(countBefore + 1));
+
+    // Several models are kept; deleting one asks twice, in place.
+    const oldest = page.getByTestId('saved-model').last();
+    const oldestId = await oldest.getAttribute('data-id');
+    await oldest.getByTestId('delete-saved-model').click();
+    await expect(oldest.getByTestId('delete-saved-model').innerText()).resolves.toBe('Delete for good?');
+    await oldest.getByTestId('delete-saved-model').click();
+    await page.waitForFunction((id) => !document.querySelector(`[data-testid="saved-model"][data-id="${id}"]`), oldestId);
+    await expect(page.getByTestId('saved-models').getAttribute('data-count')).resolves.toBe(String(countBefore));
   });
 
   it('a lost WebGL context mid-run: says so, continues from the last epoch on WASM, ends with a usable model', async () => {
