@@ -161,7 +161,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     }
   }
 
-  /** Makes `next` the model in use, saving it first where it is not saved yet. */
+  /** Makes `next` the model in use, saving it first where it is not saved yet (the caller posts the new list). */
   async function adopt(next: tf.LayersModel, source: ModelSource, record: ModelRecord, saved: { id: string; savedAt: string } | null) {
     let identity = saved;
     if (!identity && store) {
@@ -175,7 +175,6 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     model = next;
     inUse = { ...record, id: identity?.id ?? null, savedAt: identity?.savedAt ?? new Date().toISOString() };
     post({ type: 'modelChanged', source, model: inUse });
-    await postLibrary();
   }
 
   async function saveCheckpoint(
@@ -413,6 +412,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     const restored = await artifactsToModel(saved.artifacts);
     const { id: savedId, savedAt, ...record } = saved.meta;
     await adopt(restored, 'restored', record, { id: savedId, savedAt });
+    await postLibrary();
   }
 
   async function upload(files: ModelFile[], choice: BackendChoice): Promise<void> {
@@ -445,6 +445,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         weightBytes: weightBytes(uploaded),
       };
       await adopt(uploaded, 'uploaded', record, null);
+      await postLibrary();
     } catch (error) {
       uploaded.dispose();
       post({

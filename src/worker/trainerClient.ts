@@ -16,17 +16,20 @@ export interface TrainerClient {
 export const HEARTBEAT_MS = 2000;
 /**
  * Silence after which the worker is given up on. The worker answers between any two batches;
- * its longest stretch without a break is the first WebGL batch (shader compilation: ~3 s in
- * software, about as long on a slow tablet's GPU), so this leaves a wide margin.
+ * its longest stretch without a break is usually the first WebGL batch (shader compilation: ~3 s
+ * in software, about as long on a slow tablet's GPU). Where batches are slower still (a batch of
+ * 1,024 on the CPU backend), the limit grows to BATCHES_OF_SILENCE of the run's slowest batch.
  */
 export const UNRESPONSIVE_MS = 15_000;
+const BATCHES_OF_SILENCE = 4;
 
 /** Starts the training worker; events go to `onEvent`, a crash or a silent worker to `onFault` (once). */
 export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (message: string) => void): TrainerClient {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-  let heard = true;
+  let heard = false;
   let silentBeats = 0;
   let faulted = false;
+  let limitMs = UNRESPONSIVE_MS;
   const fault = (message: string) => {
     if (faulted) return;
     faulted = true;
@@ -37,12 +40,15 @@ export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (me
   const heartbeat = setInterval(() => {
     silentBeats = heard ? 0 : silentBeats + 1;
     heard = false;
-    if (silentBeats * HEARTBEAT_MS >= UNRESPONSIVE_MS) fault('The training worker stopped responding');
+    if (silentBeats * HEARTBEAT_MS >= limitMs) fault('The training worker stopped responding');
     else worker.postMessage({ type: 'ping' } satisfies WorkerCommand);
   }, HEARTBEAT_MS);
   worker.onmessage = (message: MessageEvent<WorkerEvent>) => {
     heard = true;
-    if (!faulted) onEvent(message.data);
+    const event = message.data;
+    // The first batch (warm-up) is the slowest; the steady ones are timed since.
+    if (event.type === 'batchEnded') limitMs = Math.max(limitMs, BATCHES_OF_SILENCE * event.progress.warmupMs);
+    if (!faulted) onEvent(event);
   };
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
