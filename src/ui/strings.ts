@@ -27,7 +27,7 @@ export const strings = {
     empty: 'No saved models yet.',
     use: (accuracy: string, date: string) => `Use saved model: ${accuracy} test accuracy, trained ${date}`,
     useUploaded: (accuracy: string, date: string) => `Use saved model: ${accuracy} test accuracy, uploaded ${date}`,
-    inUseBadge: 'in use',
+    inUseButton: 'In use',
     delete: 'Delete',
     confirmDelete: 'Delete for good?',
     download: 'Download model (model.json + weights)',

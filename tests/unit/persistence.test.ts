@@ -147,6 +147,56 @@ describe('checkpoints', () => {
   });
 });
 
+describe('interrupted runs', () => {
+  it('a run that ended its last epoch but died before the test evaluation: resuming only evaluates and saves', async () => {
+    const factory = new IDBFactory();
+    const store = newStore(factory);
+    let last: Checkpoint | null = null;
+    const spying: LibraryStore = {
+      ...store,
+      putCheckpoint: async (checkpoint) => {
+        last = structuredClone(checkpoint);
+        await store.putCheckpoint(checkpoint);
+      },
+    };
+    const first = await session(spying);
+    await first.send({ type: 'train', settings: quick });
+    await store.putCheckpoint(last!); // as if the worker had died right after its last checkpoint
+
+    const resumed = await session(newStore(factory));
+    await resumed.send({ type: 'resumeCheckpoint' });
+    expect(resumed.of('batchEnded')).toEqual([]);
+    expect(resumed.of('epochEnded')).toEqual([]);
+    expect(resumed.last('evaluated')!.evaluation).toMatchObject({ stopped: false, epochsCompleted: 2 });
+    expect(resumed.last('evaluated')!.evaluation.accuracy).toBe(first.last('evaluated')!.evaluation.accuracy);
+    expect(resumed.last('modelChanged')!.model.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+  });
+
+  it('ignores a checkpoint whose settings are out of range (an older version, a damaged record)', async () => {
+    const factory = new IDBFactory();
+    const store = newStore(factory);
+    const first = await session(store);
+    await first.send({ type: 'train', settings: quick });
+    const checkpoint = {
+      settings: { ...quick, epochs: 0 },
+      epoch: 1,
+      history: [],
+      weights: [],
+      optimizer: { weights: [], accBeta: null },
+      savedAt: '',
+    };
+    await store.putCheckpoint(checkpoint);
+    const next = await session(newStore(factory));
+    expect(next.last('savedModelsListed')!.checkpoint).toBeNull();
+  });
+
+  it('says so when there is nothing to continue', async () => {
+    const s = await session(newStore());
+    await s.send({ type: 'resumeCheckpoint' });
+    expect(s.last('failed')!.error).toEqual({ kind: 'internal', message: 'there is no interrupted run to continue' });
+  });
+});
+
 describe('model files', () => {
   async function trainedSession() {
     const trained = await session(newStore());

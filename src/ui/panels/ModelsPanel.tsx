@@ -109,7 +109,6 @@ function SavedModel(props: { model: SavedModelInfo; inUse: boolean; disabled: bo
     <li className="saved-model" data-testid="saved-model" data-id={model.id} data-in-use={inUse}>
       <div>
         <strong>{model.name}</strong>
-        {inUse ? <span className="saved-model__badge"> {s.inUseBadge}</span> : null}
         <div className="muted small">
           {formatCount(model.evaluation.count)} test digits · {formatCount(model.summary.totalParams)} parameters ·{' '}
           {formatCount(Math.round(model.weightBytes / 1000))} kB
@@ -117,7 +116,7 @@ function SavedModel(props: { model: SavedModelInfo; inUse: boolean; disabled: bo
       </div>
       <div className="saved-model__actions">
         <button type="button" data-testid="use-saved-model" data-id={model.id} disabled={disabled || inUse} onClick={onUse}>
-          {savedModelLabel(model)}
+          {inUse ? s.inUseButton : savedModelLabel(model)}
         </button>
         <button
           type="button"
