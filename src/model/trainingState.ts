@@ -18,8 +18,8 @@ export interface OptimizerState {
   /**
    * Adam's beta1^t and beta2^t as the run accumulated them. setWeights() recomputes them with
    * pow(), which rounds differently from the running product (in the last bits after some 50
-   * steps, unit-tested): restored as they were, a continued
-   * run is the uninterrupted run bit for bit.
+   * steps, unit-tested): restored as they were, a continued run is the uninterrupted run bit for
+   * bit.
    */
   accBeta: [number, number] | null;
 }
