@@ -41,6 +41,19 @@ async function session(store: LibraryStore | null) {
   return { events, send, of, last, read };
 }
 
+/** The store, keeping a copy of every checkpoint written: what IndexedDB held at each moment of a run. */
+function keepingCheckpoints(store: LibraryStore) {
+  const saved: Checkpoint[] = [];
+  const spying: LibraryStore = {
+    ...store,
+    putCheckpoint: async (checkpoint) => {
+      saved.push(structuredClone(checkpoint));
+      await store.putCheckpoint(checkpoint);
+    },
+  };
+  return { spying, saved };
+}
+
 /** Bytes of a saved model's weights. */
 async function savedWeights(store: LibraryStore, id: string) {
   const saved = await store.get(id);
@@ -117,19 +130,11 @@ describe('checkpoints', () => {
     // The same run, whose worker "dies" after epoch 2: what IndexedDB holds then is all that is left.
     const factory = new IDBFactory();
     const store = newStore(factory);
-    let atEpoch2: Checkpoint | null = null;
-    const spying: LibraryStore = {
-      ...store,
-      putCheckpoint: async (checkpoint) => {
-        if (checkpoint.epoch === 2) atEpoch2 = structuredClone(checkpoint);
-        await store.putCheckpoint(checkpoint);
-      },
-    };
+    const { spying, saved } = keepingCheckpoints(store);
     const doomed = await session(spying);
     await doomed.send({ type: 'train', settings });
     expect(doomed.of('checkpointSaved').map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
-    expect(atEpoch2).not.toBeNull();
-    await store.putCheckpoint(atEpoch2!);
+    await store.putCheckpoint(saved[2]!);
 
     const resumed = await session(newStore(factory));
     expect(resumed.last('savedModelsListed')!.checkpoint).toMatchObject({ epoch: 2, settings });
@@ -151,17 +156,10 @@ describe('interrupted runs', () => {
   it('a run that ended its last epoch but died before the test evaluation: resuming only evaluates and saves', async () => {
     const factory = new IDBFactory();
     const store = newStore(factory);
-    let last: Checkpoint | null = null;
-    const spying: LibraryStore = {
-      ...store,
-      putCheckpoint: async (checkpoint) => {
-        last = structuredClone(checkpoint);
-        await store.putCheckpoint(checkpoint);
-      },
-    };
+    const { spying, saved } = keepingCheckpoints(store);
     const first = await session(spying);
     await first.send({ type: 'train', settings: quick });
-    await store.putCheckpoint(last!); // as if the worker had died right after its last checkpoint
+    await store.putCheckpoint(saved.at(-1)!); // as if the worker had died right after its last checkpoint
 
     const resumed = await session(newStore(factory));
     await resumed.send({ type: 'resumeCheckpoint' });
