@@ -5,11 +5,13 @@ import { EvaluatePanel } from '../ui/panels/EvaluatePanel';
 import { ModelPanel } from '../ui/panels/ModelPanel';
 import { ModelsPanel, savedModelLabel } from '../ui/panels/ModelsPanel';
 import { DrawPanel } from '../ui/panels/DrawPanel';
+import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
+import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
 import { strings } from '../ui/strings';
 import { useTrainer, type Trainer } from '../ui/useTrainer';
 
-const PANELS = ['data', 'model', 'train', 'evaluate', 'models', 'draw'] as const;
+const PANELS = ['data', 'explorer', 'model', 'train', 'evaluate', 'models', 'draw', 'inside'] as const;
 
 /** The tab's title shows the run's progress: a class can follow it from another tab. */
 function useProgressTitle(state: AppState) {
@@ -74,11 +76,25 @@ export function App() {
       </header>
       <main className="app__panels">
         <DataPanel phase={state.phase} progress={state.progress} dataset={state.dataset} error={state.error} onRetry={trainer.retry} />
+        <ExplorerPanel
+          loaded={state.dataset !== null}
+          labelCounts={state.dataset?.labelCounts ?? null}
+          evaluation={state.evaluation}
+          digitLists={state.digitLists}
+          queryDigits={trainer.queryDigits}
+          inspect={trainer.inspect}
+        />
         <ModelPanel summary={state.modelSummary} />
         <TrainPanel trainer={trainer} />
-        <EvaluatePanel evaluation={state.evaluation} />
+        <EvaluatePanel
+          evaluation={state.evaluation}
+          digitLists={state.digitLists}
+          queryDigits={trainer.queryDigits}
+          inspect={trainer.inspect}
+        />
         <ModelsPanel trainer={trainer} />
         <DrawPanel trainer={trainer} />
+        <InsidePanel trainer={trainer} />
       </main>
     </div>
   );

@@ -188,6 +188,8 @@ export interface Evaluation {
   confusion: number[][];
   /** The predicted class of each digit evaluated, in order. */
   predictions: Uint8Array;
+  /** The 10 probabilities of each digit evaluated, in order (count x 10). */
+  probabilities: Float32Array;
 }
 
 /**
@@ -205,6 +207,7 @@ export async function evaluate(
 ): Promise<Evaluation> {
   const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
   const predictions = new Uint8Array(count);
+  const probabilities = new Float32Array(count * NUM_CLASSES);
   const order = Int32Array.from({ length: count }, (_, i) => first + i);
   const buffers = createBatchBuffers(Math.min(batchSize, count));
   let lossSum = 0;
@@ -212,15 +215,19 @@ export async function evaluate(
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const { x, y } = batchTensors(images, labels, order, start, n, buffers);
-    const [lossTensor, predictedTensor] = tf.tidy(() => {
-      const probabilities = model.predict(x) as tf.Tensor2D;
-      return [tf.mul(crossEntropy(y, probabilities), n), tf.argMax(probabilities, -1)];
+    const [lossTensor, predictedTensor, probabilityTensor] = tf.tidy(() => {
+      const output = model.predict(x) as tf.Tensor2D;
+      return [tf.mul(crossEntropy(y, output), n), tf.argMax(output, -1), output];
     });
     x.dispose();
     y.dispose();
-    const [batchLoss, predicted] = await Promise.all([lossTensor.data(), predictedTensor.data()]);
-    lossTensor.dispose();
-    predictedTensor.dispose();
+    const [batchLoss, predicted, batchProbabilities] = await Promise.all([
+      lossTensor.data(),
+      predictedTensor.data(),
+      probabilityTensor.data(),
+    ]);
+    tf.dispose([lossTensor, predictedTensor, probabilityTensor]);
+    probabilities.set(batchProbabilities, start * NUM_CLASSES);
     lossSum += batchLoss[0]!;
     for (let i = 0; i < n; i++) {
       const truth = labels[first + start + i]!;
@@ -231,7 +238,7 @@ export async function evaluate(
     }
     await onBatch();
   }
-  return { count, loss: lossSum / count, accuracy: correct / count, confusion, predictions };
+  return { count, loss: lossSum / count, accuracy: correct / count, confusion, predictions, probabilities };
 }
 
 /** Accuracy of each class: the confusion matrix's diagonal over its row sums (NaN for an empty row). */
@@ -240,12 +247,4 @@ export function perClassAccuracy(confusion: number[][]): number[] {
     const total = row.reduce((a, b) => a + b, 0);
     return total === 0 ? NaN : row[digit]! / total;
   });
-}
-
-/** The model's 10 probabilities for one digit. @param pixels 28x28 values in [0, 1] */
-export async function predictDigit(model: tf.LayersModel, pixels: Float32Array): Promise<number[]> {
-  const probabilities = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
-  const values = await probabilities.data();
-  probabilities.dispose();
-  return Array.from(values);
 }

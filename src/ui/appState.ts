@@ -9,7 +9,12 @@ import {
   type BackendName,
   type BatchProgress,
   type CheckpointInfo,
+  type ConvFilters,
   type DatasetSummary,
+  type DigitItem,
+  type DigitQuery,
+  type LayerActivation,
+  type SplitName,
   type EpochResult,
   type ModelRecord,
   type ModelSource,
@@ -38,6 +43,38 @@ export type Recovery =
   | { action: 'train' }
   /** Load the model in use back from this browser. */
   | { action: 'restore'; id: string };
+
+/** A digit of the data set looked at inside the network (instead of the drawing). */
+export interface InspectedDigit {
+  split: SplitName;
+  index: number;
+  label: number;
+  pixels: Float32Array;
+  activations: LayerActivation[];
+}
+
+/** A page of a gallery, as the worker listed it. */
+export interface DigitList {
+  query: DigitQuery;
+  offset: number;
+  total: number;
+  items: DigitItem[];
+  bytes: Uint8Array;
+}
+
+/** One key per query and page: galleries look their page up by it. */
+export function digitListKey(query: DigitQuery, offset: number): string {
+  const what =
+    query.kind === 'cell'
+      ? `cell ${query.truth} ${query.predicted}`
+      : query.kind === 'class'
+        ? `class ${query.split} ${query.label}`
+        : 'mistakes';
+  return `${what} @${offset}`;
+}
+
+/** Pages kept: a gallery flipped back shows at once; older ones are asked for again. */
+const DIGIT_LISTS_KEPT = 24;
 
 /** Restarts in a row without progress before the app stops trying and shows the error. */
 export const MAX_RECOVERIES = 3;
@@ -93,6 +130,14 @@ export interface AppState {
   recoveries: number;
   /** Backends that failed on this page: later workers do not use them. */
   avoidBackends: BackendName[];
+  /** The convolution filters of the model in use (or the one training). */
+  filters: ConvFilters[] | null;
+  /** What the Inside panel shows: the drawing, or a digit of the data set. */
+  inspecting: { split: SplitName; index: number } | null;
+  /** The worker's answer for `inspecting` (may be for an earlier choice until the new one arrives). */
+  inspected: InspectedDigit | null;
+  /** Gallery pages by digitListKey(), newest last. */
+  digitLists: Record<string, DigitList>;
 }
 
 export type UiAction =
@@ -101,6 +146,8 @@ export type UiAction =
   | { type: 'workerFaulted'; message: string }
   | { type: 'uploadRequested' }
   | { type: 'noticeDismissed' }
+  /** Look inside the network at a digit of the data set; null goes back to the drawing. */
+  | { type: 'inspectRequested'; digit: { split: SplitName; index: number } | null }
   | { type: 'settingsChanged'; settings: TrainSettings; errors: SettingError[] }
   | { type: 'stopRequested' }
   | { type: 'predictRequested'; requestId: number };
@@ -138,6 +185,10 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
     recovery: null,
     recoveries: 0,
     avoidBackends: [],
+    filters: null,
+    inspecting: null,
+    inspected: null,
+    digitLists: {},
   };
 }
 
@@ -219,6 +270,7 @@ export function reduce(state: AppState, action: AppAction): AppState {
         checkpointEpoch: resumed ? resumed.fromEpoch : null,
         interrupted: null,
         recovery: null,
+        digitLists: {},
       };
     }
     case 'batchEnded':
@@ -232,7 +284,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
     case 'evaluationStarted':
       return { ...state, phase: 'evaluating' };
     case 'evaluated':
-      return { ...state, phase: 'done', evaluation: action.evaluation, stopping: false };
+      // The galleries' answers were the previous model's.
+      return { ...state, phase: 'done', evaluation: action.evaluation, stopping: false, digitLists: {} };
     case 'failed':
       // Bad settings leave everything else as it was: the message says what to change.
       if (action.error.kind === 'settings') return { ...state, error: action.error, phase: state.dataset ? 'ready' : state.phase };
@@ -262,7 +315,16 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return { ...state, savedModels: action.models, interrupted: isRunning(state.phase) ? null : action.checkpoint };
     case 'modelChanged': {
       const model: ModelInUse = { source: action.source, record: action.model };
-      const base = { ...state, model, recovery: null, recoveries: 0, uploading: false, uploadError: null, modelError: null };
+      const base = {
+        ...state,
+        model,
+        recovery: null,
+        recoveries: 0,
+        uploading: false,
+        uploadError: null,
+        modelError: null,
+        digitLists: {},
+      };
       if (action.source === 'trained') return base;
       // A restored or uploaded model brings its own results: they replace the last run's.
       return {
@@ -274,6 +336,7 @@ export function reduce(state: AppState, action: AppAction): AppState {
         batch: null,
         plan: null,
         modelSummary: action.model.summary,
+        digitLists: {},
       };
     }
     case 'checkpointSaved':
@@ -286,6 +349,22 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return { ...state, uploading: false, uploadError: action.message };
     case 'noticeDismissed':
       return { ...state, notice: null };
+    case 'filtersChanged':
+      return { ...state, filters: action.filters };
+    case 'inspectRequested':
+      return { ...state, inspecting: action.digit };
+    case 'digitInspected': {
+      const { split, index, label, pixels, activations } = action;
+      return { ...state, inspected: { split, index, label, pixels, activations } };
+    }
+    case 'digitsListed': {
+      const { query, offset, total, items, bytes } = action;
+      const key = digitListKey(query, offset);
+      const kept = Object.entries(state.digitLists)
+        .filter(([k]) => k !== key)
+        .slice(-(DIGIT_LISTS_KEPT - 1));
+      return { ...state, digitLists: { ...Object.fromEntries(kept), [key]: { query, offset, total, items, bytes } } };
+    }
     case 'modelFilesReady':
     case 'pong':
       return state;

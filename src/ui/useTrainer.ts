@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../worker/settings';
-import type { ModelFile, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../worker/protocol';
+import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../worker/protocol';
 import { startTrainer, type TrainerClient } from '../worker/trainerClient';
 import { initialState, isRunning, reduce, type AppState } from './appState';
 
@@ -139,6 +139,20 @@ export function useTrainer() {
 
   const retry = useCallback(() => dispatch({ type: 'retryRequested' }), []);
 
+  /** Asks for a page of a gallery; it arrives in state.digitLists under digitListKey(query, offset). */
+  const queryDigits = useCallback(
+    (query: DigitQuery, offset: number, count: number) =>
+      send({ type: 'queryDigits', requestId: nextRequest.current++, query, offset, count }),
+    [send],
+  );
+  /** Chooses what the Inside panel looks at: a digit of the data set, or (null) the drawing. */
+  const inspect = useCallback((digit: { split: SplitName; index: number } | null) => dispatch({ type: 'inspectRequested', digit }), []);
+  /** Asks for every layer's output for a digit of the data set (arrives as state.inspected). */
+  const inspectDigit = useCallback(
+    (split: SplitName, index: number) => send({ type: 'inspectDigit', requestId: nextRequest.current++, split, index }),
+    [send],
+  );
+
   return {
     state,
     retry,
@@ -158,6 +172,9 @@ export function useTrainer() {
     download: () => send({ type: 'downloadModel' }),
     upload,
     dismissNotice: () => dispatch({ type: 'noticeDismissed' }),
+    queryDigits,
+    inspect,
+    inspectDigit,
   };
 }
 

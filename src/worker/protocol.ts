@@ -6,13 +6,15 @@
  */
 
 import type { Preprocessed, Stroke } from '../data/drawing';
+import type { SplitName } from '../data/mnist';
+import type { ConvFilters, LayerActivation } from '../model/inspect';
 import type { LayerSummary, ModelSummary } from '../model/lenet5';
 import type { ModelFile } from '../model/modelFiles';
 import type { Activation, BackendChoice, ModelPreset, TrainSettings } from './settings';
 
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
-export type { LayerSummary, ModelFile, ModelSummary, Preprocessed, Stroke };
+export type { ConvFilters, LayerActivation, LayerSummary, ModelFile, ModelSummary, Preprocessed, SplitName, Stroke };
 
 /** Commands the UI sends to the worker (imperative names). */
 export type WorkerCommand =
@@ -44,7 +46,29 @@ export type WorkerCommand =
   /** Files the user chose: checked, evaluated on the test set, saved, then made the model in use. */
   | { type: 'uploadModel'; files: ModelFile[]; backend: BackendChoice }
   /** Liveness check: the worker answers `pong` between any two batches. */
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** Every layer's output of the model in use for one digit of the data set (answered by `digitInspected`). */
+  | { type: 'inspectDigit'; requestId: number; split: SplitName; index: number }
+  /** A page of digits for a gallery (answered by `digitsListed`). */
+  | { type: 'queryDigits'; requestId: number; query: DigitQuery; offset: number; count: number };
+
+/** Which digits a gallery shows. */
+export type DigitQuery =
+  /** Test digits the model in use misreads, the most confident mistakes first. */
+  | { kind: 'mistakes' }
+  /** One cell of the confusion matrix, most confident first. */
+  | { kind: 'cell'; truth: number; predicted: number }
+  /** Every digit of one class of a split, in order. */
+  | { kind: 'class'; split: SplitName; label: number };
+
+/** One digit of a gallery; the model's answer where it has one (test digits, once evaluated). */
+export interface DigitItem {
+  split: SplitName;
+  index: number;
+  label: number;
+  predicted: number | null;
+  probabilities: number[] | null;
+}
 
 /** Faults that tests provoke on purpose (the `testFault` URL parameter). */
 export type TestFault = 'lose-webgl-context';
@@ -162,6 +186,8 @@ export interface Reading {
   input: Preprocessed | null;
   /** The 10 class probabilities; null when there is no input or no model yet. */
   probabilities: number[] | null;
+  /** Every layer's output for the input (the last is the probabilities); null with them. */
+  activations: LayerActivation[] | null;
 }
 
 /** Where the model in use came from: trained in this session, restored from this browser, or uploaded. */
@@ -224,6 +250,29 @@ export type WorkerEvent =
   /** The GPU context was lost mid-run: the UI starts a fresh worker that resumes from the checkpoint. */
   | { type: 'backendLost'; backend: BackendName; message: string }
   | { type: 'pong' }
+  /** The convolution filters of the model in use: after every epoch and when the model changes. */
+  | { type: 'filtersChanged'; filters: ConvFilters[] }
+  | {
+      type: 'digitInspected';
+      requestId: number;
+      split: SplitName;
+      index: number;
+      label: number;
+      /** 28x28 in [0, 1]: the network's input. */
+      pixels: Float32Array;
+      activations: LayerActivation[];
+    }
+  | {
+      type: 'digitsListed';
+      requestId: number;
+      query: DigitQuery;
+      offset: number;
+      /** Digits matching the query in all (the page holds `items.length` of them). */
+      total: number;
+      items: DigitItem[];
+      /** 28x28 bytes per item, one after another. */
+      bytes: Uint8Array;
+    }
   | { type: 'failed'; error: AppError };
 
 /** Batch events at most this often: a smooth curve without flooding the UI thread. */

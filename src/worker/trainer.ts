@@ -23,7 +23,9 @@ import {
   ModelFileError,
   type ModelFile,
 } from '../model/modelFiles';
-import { batchTensors, createBatchBuffers, createOptimizer, evaluate, perClassAccuracy, predictDigit, trainStep } from '../model/training';
+import { batchTensors, createBatchBuffers, createOptimizer, evaluate, perClassAccuracy, trainStep } from '../model/training';
+import { convFilters, layerActivations } from '../model/inspect';
+import { cell, mistakes, ofClass, type Answers } from '../data/digitQueries';
 import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../model/trainingState';
 import {
   BackendLostError,
@@ -43,6 +45,8 @@ import {
   type BackendInfo,
   type BackendName,
   type DatasetSummary,
+  type DigitItem,
+  type DigitQuery,
   type EpochResult,
   type ModelRecord,
   type ModelSource,
@@ -114,6 +118,8 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   let run: { stopRequested: boolean; paused: boolean; resume: (() => void) | null } | null = null;
   /** Storage failures are reported once per worker, not once per epoch. */
   let storageReported = false;
+  /** The model in use's answers on the test digits, for the galleries (computed when first needed). */
+  let answers: Answers | null = null;
 
   async function load(dataUrl: string): Promise<void> {
     const started = now();
@@ -161,8 +167,56 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     }
   }
 
+  /** The convolution filters of `trained`, for the Filters view. */
+  async function postFilters(trained: tf.LayersModel): Promise<void> {
+    post({ type: 'filtersChanged', filters: await convFilters(trained) });
+  }
+
+  /** The model in use's answers on the test digits, from the last test evaluation or computed now. */
+  async function testAnswers(): Promise<Answers | null> {
+    if (!model) return null;
+    if (!answers) {
+      const { test } = await loadedData();
+      const evaluated = model;
+      const result = await watchBackend().race(evaluate(evaluated, test.images, test.labels, 0, test.count, EVAL_CHUNK, yieldToEvents));
+      if (model === evaluated) answers = result; // unless the model changed meanwhile
+      return result;
+    }
+    return answers;
+  }
+
+  async function queryDigits(query: DigitQuery, offset: number, count: number) {
+    const split = query.kind === 'class' ? query.split : 'test';
+    const set = (await loadedData())[split];
+    const known = split === 'test' ? (query.kind === 'class' ? answers : await testAnswers()) : null;
+    let indices: number[];
+    if (query.kind === 'class') indices = ofClass(set.labels, query.label);
+    else if (!known) indices = [];
+    else if (query.kind === 'mistakes') indices = mistakes(set.labels, known);
+    else indices = cell(set.labels, known, query.truth, query.predicted);
+    const page = indices.slice(offset, offset + count);
+    const bytes = new Uint8Array(page.length * PIXELS_PER_IMAGE);
+    const items: DigitItem[] = page.map((index, i) => {
+      bytes.set(pixelsToBytes(set.images.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE)), i * PIXELS_PER_IMAGE);
+      return {
+        split,
+        index,
+        label: set.labels[index]!,
+        predicted: known ? known.predictions[index]! : null,
+        probabilities: known ? Array.from(known.probabilities.subarray(index * NUM_CLASSES, (index + 1) * NUM_CLASSES)) : null,
+      };
+    });
+    return { total: indices.length, items, bytes };
+  }
+
   /** Makes `next` the model in use, saving it first where it is not saved yet (the caller posts the new list). */
-  async function adopt(next: tf.LayersModel, source: ModelSource, record: ModelRecord, saved: { id: string; savedAt: string } | null) {
+  async function adopt(
+    next: tf.LayersModel,
+    source: ModelSource,
+    record: ModelRecord,
+    saved: { id: string; savedAt: string } | null,
+    nextAnswers: Answers | null,
+  ) {
     let identity = saved;
     if (!identity && store) {
       try {
@@ -173,8 +227,10 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     }
     if (model !== next) model?.dispose();
     model = next;
+    answers = nextAnswers;
     inUse = { ...record, id: identity?.id ?? null, savedAt: identity?.savedAt ?? new Date().toISOString() };
     post({ type: 'modelChanged', source, model: inUse });
+    await postFilters(next);
   }
 
   async function saveCheckpoint(
@@ -212,6 +268,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
 
     model?.dispose();
     inUse = null;
+    answers = null;
     const trained = buildLeNet5({ preset: settings.model, activation: settings.activation, seed: settings.seed });
     model = trained;
     const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
@@ -276,6 +333,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         };
         history.push(result);
         post({ type: 'epochEnded', result });
+        await watch.race(postFilters(trained));
         await saveCheckpoint(trained, { settings, epoch: 0, history }, optimizer, watch);
       }
       for (let epoch = startEpoch + 1; epoch <= settings.epochs && !state.stopRequested; epoch++) {
@@ -361,6 +419,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         };
         history.push(result);
         post({ type: 'epochEnded', result });
+        await watch.race(postFilters(trained));
         await saveCheckpoint(trained, { settings, epoch, history }, optimizer, watch);
       }
     } finally {
@@ -370,7 +429,8 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
 
     const stopped = epochsCompleted < settings.epochs;
     post({ type: 'evaluationStarted', stopped });
-    const evaluation = await evaluateTest(trained, testSet, watch);
+    const { evaluation, testAnswers: trainedAnswers } = await evaluateTest(trained, testSet, watch);
+    answers = trainedAnswers; // before `evaluated`: the galleries ask for them as soon as it arrives
     const finished = { ...evaluation, stopped, epochsCompleted };
     post({ type: 'evaluated', evaluation: finished });
     const record: ModelRecord = {
@@ -382,7 +442,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
       epochs: history,
       weightBytes: weightBytes(trained),
     };
-    await adopt(trained, 'trained', record, null);
+    await adopt(trained, 'trained', record, null, trainedAnswers);
     // The run is over and its model saved: nothing is left to resume.
     await store?.clearCheckpoint().catch(reportStorage);
     await postLibrary();
@@ -391,7 +451,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   async function evaluateTest(evaluated: tf.LayersModel, testSet: MnistData['test'], watch: BackendWatch = watchBackend()) {
     const started = now();
     const test = await watch.race(evaluate(evaluated, testSet.images, testSet.labels, 0, testSet.count, EVAL_CHUNK, yieldToEvents));
-    return {
+    const evaluation = {
       count: test.count,
       loss: test.loss,
       accuracy: test.accuracy,
@@ -399,6 +459,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
       perClassAccuracy: perClassAccuracy(test.confusion),
       durationMs: now() - started,
     };
+    return { evaluation, testAnswers: test };
   }
 
   async function restoreSaved(id: string, choice: BackendChoice): Promise<void> {
@@ -411,7 +472,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     await ensureBackend(choice);
     const restored = await artifactsToModel(saved.artifacts);
     const { id: savedId, savedAt, ...record } = saved.meta;
-    await adopt(restored, 'restored', record, { id: savedId, savedAt });
+    await adopt(restored, 'restored', record, { id: savedId, savedAt }, null);
     await postLibrary();
   }
 
@@ -434,7 +495,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
       return;
     }
     try {
-      const evaluation = await evaluateTest(uploaded, (await loadedData()).test);
+      const { evaluation, testAnswers: uploadedAnswers } = await evaluateTest(uploaded, (await loadedData()).test);
       const record: ModelRecord = {
         name,
         origin: 'uploaded',
@@ -444,7 +505,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         epochs: [],
         weightBytes: weightBytes(uploaded),
       };
-      await adopt(uploaded, 'uploaded', record, null);
+      await adopt(uploaded, 'uploaded', record, null, uploadedAnswers);
       await postLibrary();
     } catch (error) {
       uploaded.dispose();
@@ -526,11 +587,36 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           case 'predict': {
             // Between two batches while training: the class watches the probe digit's answer change.
             const input = preprocessStrokes(command.strokes);
-            const probabilities = input && model ? await watchBackend().race(predictDigit(model, input.pixels)) : null;
+            const activations = input && model ? await watchBackend().race(layerActivations(model, input.pixels)) : null;
+            const probabilities = activations ? Array.from(activations.at(-1)!.values) : null;
             post({
               type: 'predicted',
-              reading: { requestId: command.requestId, strokeCount: command.strokes.length, input, probabilities },
+              reading: { requestId: command.requestId, strokeCount: command.strokes.length, input, probabilities, activations },
             });
+            return;
+          }
+          case 'inspectDigit': {
+            const set = (await loadedData())[command.split];
+            if (!model || command.index < 0 || command.index >= set.count) return;
+            const pixels = set.images.slice(command.index * PIXELS_PER_IMAGE, (command.index + 1) * PIXELS_PER_IMAGE);
+            const activations = await watchBackend().race(layerActivations(model, pixels));
+            post({
+              type: 'digitInspected',
+              requestId: command.requestId,
+              split: command.split,
+              index: command.index,
+              label: set.labels[command.index]!,
+              pixels,
+              activations,
+            });
+            return;
+          }
+          case 'queryDigits': {
+            const { total, items, bytes } = await queryDigits(command.query, command.offset, command.count);
+            post(
+              { type: 'digitsListed', requestId: command.requestId, query: command.query, offset: command.offset, total, items, bytes },
+              [bytes.buffer],
+            );
             return;
           }
           case 'useSavedModel':

@@ -1,22 +1,104 @@
-import { memo } from 'react';
-import type { TestEvaluation } from '../../worker/protocol';
+import { memo, useState } from 'react';
+import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../worker/protocol';
+import type { DigitList } from '../appState';
 import { ConfusionMatrixChart } from '../charts';
+import { DigitGallery, useDigitList } from '../DigitGallery';
 import { formatCount, formatPercent } from '../format';
 import { strings } from '../strings';
+import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';
 
 const s = strings.evaluate;
 
-/** Test loss and accuracy, the confusion matrix and per-class accuracy of the model just trained. */
-export const EvaluatePanel = memo(function EvaluatePanel({ evaluation }: { evaluation: TestEvaluation | null }) {
+interface EvaluatePanelProps {
+  evaluation: TestEvaluation | null;
+  digitLists: Record<string, DigitList>;
+  queryDigits: Trainer['queryDigits'];
+  inspect: Trainer['inspect'];
+}
+
+/** Test loss and accuracy, the confusion matrix (click a cell for its digits), per-class accuracy and the mistakes. */
+export const EvaluatePanel = memo(function EvaluatePanel({ evaluation, digitLists, queryDigits, inspect }: EvaluatePanelProps) {
+  const [cell, setCell] = useState<{ truth: number; predicted: number } | null>(null);
   return (
     <Panel id="evaluate" title={strings.panels.evaluate}>
-      {evaluation ? <Results evaluation={evaluation} /> : <p className="muted">{s.waiting}</p>}
+      {evaluation ? (
+        <>
+          <Results evaluation={evaluation} selected={cell} onCell={setCell} />
+          <Mistakes
+            evaluation={evaluation}
+            cell={cell}
+            onAll={() => setCell(null)}
+            lists={{ state: { digitLists }, queryDigits }}
+            onPick={(item) => lookInside(inspect, item)}
+          />
+        </>
+      ) : (
+        <p className="muted">{s.waiting}</p>
+      )}
     </Panel>
   );
 });
 
-function Results({ evaluation }: { evaluation: TestEvaluation }) {
+/** Opens a digit in the Inside panel and brings the panel into view. */
+export function lookInside(inspect: Trainer['inspect'], item: { split: SplitName; index: number }) {
+  inspect({ split: item.split, index: item.index });
+  document.getElementById('inside')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+interface MistakesProps {
+  evaluation: TestEvaluation;
+  cell: { truth: number; predicted: number } | null;
+  onAll: () => void;
+  lists: Parameters<typeof useDigitList>[0];
+  onPick: (item: DigitItem) => void;
+}
+
+/** The most confident mistakes first, or the digits of the confusion-matrix cell clicked. */
+function Mistakes({ evaluation, cell, onAll, lists, onPick }: MistakesProps) {
+  const [offsets, setOffsets] = useState<Record<string, number>>({});
+  const query: DigitQuery = cell ? { kind: 'cell', ...cell } : { kind: 'mistakes' };
+  const key = cell ? `${cell.truth}-${cell.predicted}` : 'mistakes';
+  const offset = offsets[key] ?? 0;
+  const list = useDigitList(lists, query, offset, evaluation);
+  const count = cell
+    ? evaluation.confusion[cell.truth]![cell.predicted]!
+    : evaluation.count - Math.round(evaluation.accuracy * evaluation.count);
+  return (
+    <section className="mistakes" data-testid="mistakes-gallery" data-cell={cell ? key : ''}>
+      <h3>
+        {cell
+          ? cell.truth === cell.predicted
+            ? s.cellRight(cell.truth, formatCount(count))
+            : s.cellWrong(cell.truth, cell.predicted, formatCount(count))
+          : s.mistakes(formatCount(count), formatCount(evaluation.count))}
+      </h3>
+      <p className="muted">
+        {cell ? s.cellHint : s.mistakesHint}{' '}
+        {cell ? (
+          <button type="button" className="secondary" onClick={onAll}>
+            {s.allMistakes}
+          </button>
+        ) : null}
+      </p>
+      <DigitGallery
+        list={list}
+        testId="mistakes-digits"
+        empty={s.noDigits}
+        onPick={onPick}
+        onPage={(next) => setOffsets((o) => ({ ...o, [key]: next }))}
+      />
+    </section>
+  );
+}
+
+interface ResultsProps {
+  evaluation: TestEvaluation;
+  selected: { truth: number; predicted: number } | null;
+  onCell: (cell: { truth: number; predicted: number }) => void;
+}
+
+function Results({ evaluation, selected, onCell }: ResultsProps) {
   const digits = evaluation.confusion.map((_, i) => i);
   return (
     <>
@@ -38,8 +120,8 @@ function Results({ evaluation }: { evaluation: TestEvaluation }) {
       <figure className="confusion" data-testid="confusion-matrix">
         <figcaption>{s.confusion}</figcaption>
         <ConfusionMatrixChart confusion={evaluation.confusion} />
-        <details className="chart__table">
-          <summary>{s.table}</summary>
+        <details className="chart__table" open>
+          <summary>{s.clickableTable}</summary>
           <table className="confusion__table">
             <thead>
               <tr>
@@ -58,12 +140,18 @@ function Results({ evaluation }: { evaluation: TestEvaluation }) {
                 <tr key={truth}>
                   <th scope="row">{truth}</th>
                   {row.map((count, predicted) => (
-                    <td
-                      key={predicted}
-                      data-testid={`confusion-cell-${truth}-${predicted}`}
-                      className={truth === predicted ? 'diagonal' : count > 0 ? 'mistake' : ''}
-                    >
-                      {formatCount(count)}
+                    <td key={predicted} className={truth === predicted ? 'diagonal' : count > 0 ? 'mistake' : ''}>
+                      <button
+                        type="button"
+                        className="confusion__cell"
+                        data-testid={`confusion-cell-${truth}-${predicted}`}
+                        aria-pressed={selected?.truth === truth && selected.predicted === predicted}
+                        aria-label={s.cellLabel(truth, predicted, formatCount(count))}
+                        disabled={count === 0}
+                        onClick={() => onCell({ truth, predicted })}
+                      >
+                        {formatCount(count)}
+                      </button>
                     </td>
                   ))}
                 </tr>

@@ -1,0 +1,110 @@
+import { useEffect, useRef } from 'react';
+import type { DigitItem, DigitQuery } from '../worker/protocol';
+import { PIXELS_PER_IMAGE } from '../worker/protocol';
+import { digitListKey, type DigitList } from './appState';
+import { DigitCanvas } from './DigitCanvas';
+import { formatCount, formatPercent } from './format';
+import { strings } from './strings';
+import type { Trainer } from './useTrainer';
+
+const s = strings.gallery;
+
+/** Digits per page of a gallery. */
+export const GALLERY_PAGE = 60;
+
+/**
+ * The page of `query` at `offset`: from the state when the worker has listed it, else asked for
+ * (once per `version`: a new model or evaluation makes the old pages stale).
+ */
+export function useDigitList(
+  trainer: Pick<Trainer, 'queryDigits'> & { state: { digitLists: Record<string, DigitList> } },
+  query: DigitQuery | null,
+  offset: number,
+  version: unknown,
+): DigitList | null {
+  const key = query ? digitListKey(query, offset) : '';
+  const list = query ? (trainer.state.digitLists[key] ?? null) : null;
+  const asked = useRef<{ key: string; version: unknown } | null>(null);
+  const { queryDigits } = trainer;
+  useEffect(() => {
+    if (!query || list) return;
+    if (asked.current?.key === key && asked.current.version === version) return;
+    asked.current = { key, version };
+    queryDigits(query, offset, GALLERY_PAGE);
+  }, [query, list, key, version, offset, queryDigits]);
+  return list;
+}
+
+/** "7 → 9 (97.1%)" for a mistake, "7" for a digit the model reads right or has not read. */
+function caption(item: DigitItem): string {
+  if (item.predicted === null || item.predicted === item.label) return String(item.label);
+  return `${item.label} → ${item.predicted} (${formatPercent(item.probabilities?.[item.predicted] ?? 0, 1)})`;
+}
+
+interface DigitGalleryProps {
+  list: DigitList | null;
+  testId: string;
+  onPick: (item: DigitItem) => void;
+  onPage: (offset: number) => void;
+  empty: string;
+}
+
+/** A page of digits, each a button that opens it in the Inside panel; paging below. */
+export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalleryProps) {
+  if (!list)
+    return (
+      <p className="muted" data-testid={testId} data-total="">
+        {s.loading}
+      </p>
+    );
+  const { items, offset, total } = list;
+  return (
+    <div className="gallery" data-testid={testId} data-total={total} data-offset={offset}>
+      {items.length === 0 ? <p className="muted">{empty}</p> : null}
+      <ol className="gallery__items">
+        {items.map((item, i) => (
+          <li key={`${item.split}-${item.index}`}>
+            <button
+              type="button"
+              className="gallery__digit"
+              data-testid="gallery-digit"
+              data-index={item.index}
+              data-label={item.label}
+              data-predicted={item.predicted ?? ''}
+              title={s.lookInside}
+              onClick={() => onPick(item)}
+            >
+              <DigitCanvas
+                bytes={list.bytes.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)}
+                label={s.digitLabel(item.label, item.index)}
+              />
+              <span
+                className={
+                  item.predicted !== null && item.predicted !== item.label ? 'gallery__caption gallery__caption--wrong' : 'gallery__caption'
+                }
+              >
+                {caption(item)}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ol>
+      {total > items.length ? (
+        <div className="controls gallery__paging">
+          <button type="button" className="secondary" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - GALLERY_PAGE))}>
+            {s.previous}
+          </button>
+          <span className="muted">{s.range(formatCount(offset + 1), formatCount(offset + items.length), formatCount(total))}</span>
+          <button
+            type="button"
+            className="secondary"
+            disabled={offset + items.length >= total}
+            onClick={() => onPage(offset + GALLERY_PAGE)}
+          >
+            {s.next}
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { memo, useState } from 'react';
+import type { SplitName, TestEvaluation } from '../../worker/protocol';
+import type { DigitList } from '../appState';
+import { DigitGallery, useDigitList } from '../DigitGallery';
+import { formatCount } from '../format';
+import { strings } from '../strings';
+import type { Trainer } from '../useTrainer';
+import { lookInside } from './EvaluatePanel';
+import { Panel } from './Panel';
+
+const s = strings.explorer;
+
+interface ExplorerPanelProps {
+  loaded: boolean;
+  labelCounts: { train: number[]; test: number[] } | null;
+  /** Test digits carry the model's answer once it has been evaluated: pages are asked again then. */
+  evaluation: TestEvaluation | null;
+  digitLists: Record<string, DigitList>;
+  queryDigits: Trainer['queryDigits'];
+  inspect: Trainer['inspect'];
+}
+
+/** Every training and test digit, by class, a page at a time; a click looks inside the network. */
+export const ExplorerPanel = memo(function ExplorerPanel(props: ExplorerPanelProps) {
+  const { loaded, labelCounts, evaluation, digitLists, queryDigits, inspect } = props;
+  const [split, setSplit] = useState<SplitName>('train');
+  const [label, setLabel] = useState(0);
+  const [offset, setOffset] = useState(0);
+  const list = useDigitList({ state: { digitLists }, queryDigits }, loaded ? { kind: 'class', split, label } : null, offset, evaluation);
+  const choose = (nextSplit: SplitName, nextLabel: number) => {
+    setSplit(nextSplit);
+    setLabel(nextLabel);
+    setOffset(0);
+  };
+  return (
+    <Panel id="explorer" title={strings.panels.explorer}>
+      <div data-testid="data-explorer" data-split={split} data-label={label}>
+        <p className="muted">{s.intro}</p>
+        <div className="controls" role="group" aria-label={s.split}>
+          {(['train', 'test'] as const).map((name) => (
+            <button
+              key={name}
+              type="button"
+              className="secondary"
+              aria-pressed={split === name}
+              data-testid={`explorer-split-${name}`}
+              onClick={() => choose(name, label)}
+            >
+              {s.splits[name]}
+            </button>
+          ))}
+        </div>
+        <div className="controls" role="group" aria-label={s.digit}>
+          {Array.from({ length: 10 }, (_, d) => (
+            <button
+              key={d}
+              type="button"
+              className="secondary explorer__class"
+              aria-pressed={label === d}
+              data-testid={`explorer-class-${d}`}
+              onClick={() => choose(split, d)}
+            >
+              {d}
+              {labelCounts ? <span className="muted small"> ({formatCount(labelCounts[split][d]!)})</span> : null}
+            </button>
+          ))}
+        </div>
+        {loaded ? (
+          <DigitGallery
+            list={list}
+            testId="explorer-digits"
+            empty={s.none}
+            onPick={(item) => lookInside(inspect, item)}
+            onPage={setOffset}
+          />
+        ) : (
+          <p className="muted">{s.waiting}</p>
+        )}
+      </div>
+    </Panel>
+  );
+});

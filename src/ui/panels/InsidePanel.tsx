@@ -1,0 +1,93 @@
+import { useEffect, useMemo } from 'react';
+import type { LayerActivation } from '../../worker/protocol';
+import { isRunning } from '../appState';
+import { ConvExplainer } from '../inside/ConvExplainer';
+import { FeatureMaps } from '../inside/FeatureMaps';
+import { Filters } from '../inside/Filters';
+import { strings } from '../strings';
+import type { Trainer } from '../useTrainer';
+import { Panel } from './Panel';
+
+const s = strings.inside;
+
+/** What the network does with one digit: the drawing on the Draw panel, or a digit picked in a gallery. */
+function useSubject(trainer: Trainer): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
+  const { state, inspectDigit } = trainer;
+  const { inspecting, inspected, reading } = state;
+  // A picked digit is read again after every epoch and when the model changes, like the drawing.
+  const epochs = state.epochs.length;
+  const model = state.model ? `${state.model.source} ${state.model.record.id} ${state.model.record.savedAt}` : '';
+  const hasModel = state.plan !== null || state.model !== null;
+  useEffect(() => {
+    if (inspecting && hasModel) inspectDigit(inspecting.split, inspecting.index);
+  }, [inspecting, hasModel, epochs, model, inspectDigit]);
+  if (inspecting) {
+    if (!inspected || inspected.split !== inspecting.split || inspected.index !== inspecting.index) return null;
+    return {
+      input: inspected.pixels,
+      activations: inspected.activations,
+      title: s.digitSubject(inspected.split, inspected.index, inspected.label),
+    };
+  }
+  if (!reading?.input || !reading.activations) return null;
+  return { input: reading.input.pixels, activations: reading.activations, title: s.drawingSubject };
+}
+
+/**
+ * Inside the network it is training: the feature maps of every layer, the filters, and a
+ * convolution worked step by step. Everything is drawn from the numbers the worker sends.
+ */
+export function InsidePanel({ trainer }: { trainer: Trainer }) {
+  const { state } = trainer;
+  const subject = useSubject(trainer);
+  const hasModel = state.plan !== null || state.model !== null;
+  const conv1 = state.filters?.[0];
+  const conv1Index = subject?.activations.findIndex((a) => a.name === conv1?.name) ?? -1;
+  const conv1Output = subject?.activations[conv1Index];
+  // conv1's input: the digit itself, or the padded digit (the classic preset's first layer pads).
+  const before = conv1Index > 0 ? subject?.activations[conv1Index - 1] : undefined;
+  const digit = subject?.input;
+  const conv1Input = useMemo(
+    () => (before ? { size: before.shape[0]!, pixels: before.values } : digit ? { size: 28, pixels: digit } : null),
+    [before, digit],
+  );
+  return (
+    <Panel id="inside" title={strings.panels.inside}>
+      <p className="muted">{s.intro}</p>
+      {!hasModel ? <p data-testid="inside-waiting">{s.noModel}</p> : null}
+      {hasModel ? (
+        <p className="inside__subject">
+          <strong>{s.showing}:</strong> {subject?.title ?? (state.inspecting ? s.reading : s.drawFirst)}
+          {state.inspecting ? (
+            <>
+              {' '}
+              <button type="button" className="secondary" onClick={() => trainer.inspect(null)}>
+                {s.backToDrawing}
+              </button>
+            </>
+          ) : null}
+          {isRunning(state.phase) ? <span className="muted"> · {s.updatesEachEpoch}</span> : null}
+        </p>
+      ) : null}
+      {subject ? (
+        <>
+          <h3>{s.featureMaps}</h3>
+          <FeatureMaps input={subject.input} activations={subject.activations} />
+        </>
+      ) : null}
+      {state.filters ? (
+        <>
+          <h3>{s.filters}</h3>
+          <Filters filters={state.filters} />
+        </>
+      ) : null}
+      {conv1 && conv1Output && conv1Input ? (
+        <>
+          <h3>{s.explainer}</h3>
+          <p className="muted">{s.explainerIntro}</p>
+          <ConvExplainer input={conv1Input} output={conv1Output} filters={conv1} />
+        </>
+      ) : null}
+    </Panel>
+  );
+}
