@@ -83,7 +83,8 @@ try {
   let longRun = null;
   if (long !== 'none') {
     console.log(`long run: ${long || 'the seed recipe'}, memory after every epoch`);
-    const run = await recordRecipe(server, long, { log: console.log });
+    // With a probe digit drawn, as in a class: the Draw and Inside panels redraw after every epoch.
+    const run = await recordRecipe(server, long, { log: console.log, probe: true });
     const range = (/** @type {string} */ key) => {
       const values = run.memory.filter((m) => Number(m.epoch) >= 1).map((m) => Number(m[key]));
       return values.length ? [Math.min(...values), Math.max(...values)] : null;
@@ -94,6 +95,7 @@ try {
       wallMs: run.wallMs,
       testAccuracy: run.testAccuracy,
       longestMainThreadTaskMs: run.longestMainThreadTaskMs,
+      longestTaskWhileTrainingMs: run.longestTaskWhileTrainingMs,
       // [min, max] over epochs 1..N: equal numbers mean flat.
       numTensors: range('numTensors'),
       wasmMemoryMB: range('wasmMemoryMB'),

@@ -223,3 +223,25 @@ export async function followRun(page, log = () => {}) {
     await page.waitForTimeout(2000);
   }
 }
+
+/**
+ * Draws a "7" on the Draw canvas with the mouse, as a class's probe digit, and leaves the Inside
+ * panel in view: from then on the drawing is re-read and every layer and filter redrawn after
+ * every epoch, while the class watches.
+ * @param {import('playwright-core').Page} page
+ */
+export async function drawProbe(page) {
+  const canvas = page.getByTestId('draw-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('no Draw canvas');
+  const at = (/** @type {number} */ x, /** @type {number} */ y) =>
+    /** @type {[number, number]} */ ([box.x + (x / 280) * box.width, box.y + (y / 280) * box.height]);
+  await page.mouse.move(...at(70, 60));
+  await page.mouse.down();
+  await page.mouse.move(...at(210, 60), { steps: 8 });
+  await page.mouse.move(...at(130, 230), { steps: 8 });
+  await page.mouse.up();
+  await page.locator('#inside').scrollIntoViewIfNeeded();
+}

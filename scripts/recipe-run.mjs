@@ -5,15 +5,20 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { followRun, longestTask, longestTaskWhile, startTraining, withPage } from './browser-session.mjs';
+import { drawProbe, followRun, longestTask, longestTaskWhile, startTraining, waitForState, withPage } from './browser-session.mjs';
 
 /**
  * @param {{ url: string, executablePath: string }} server
  * @param {string} query settings as URL parameters ('' for the seed recipe)
- * @param {{ screenshot?: string, log?: (line: string) => void }} [options]
+ * @param {{ screenshot?: string, log?: (line: string) => void, probe?: boolean }} [options] `probe`: a digit is drawn
+ *   first, so the Draw and Inside panels redraw after every epoch, as in a class
  */
-export async function recordRecipe(server, query, { screenshot = '', log = () => {} } = {}) {
+export async function recordRecipe(server, query, { screenshot = '', log = () => {}, probe = false } = {}) {
   const result = await withPage(server.executablePath, `${server.url}?${query}`, async (page) => {
+    if (probe) {
+      await waitForState(page, ['ready'], 120_000);
+      await drawProbe(page);
+    }
     const { clickedAt: started } = await startTraining(page);
     const backend = await page.getByTestId('backend-badge').innerText();
     log(`${new Date().toISOString()} training started: ${backend}`);
@@ -27,6 +32,7 @@ export async function recordRecipe(server, query, { screenshot = '', log = () =>
     return {
       date: new Date().toISOString(),
       query,
+      probe,
       backend,
       wallMs,
       testAccuracy: Number(await page.getByTestId('test-accuracy').getAttribute('data-value')),

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { DigitItem, DigitQuery } from '../worker/protocol';
 import { PIXELS_PER_IMAGE } from '../worker/protocol';
 import { digitListKey, type DigitList } from './appState';
@@ -35,10 +35,16 @@ export function useDigitList(
   return list;
 }
 
-/** "7 → 9 (97.1%)" for a mistake, "7" for a digit the model reads right or has not read. */
-function caption(item: DigitItem): string {
-  if (item.predicted === null || item.predicted === item.label) return String(item.label);
-  return `${item.label} → ${item.predicted} (${formatPercent(item.probabilities?.[item.predicted] ?? 0, 1)})`;
+/** What a digit's caption says: "7 → 9" and the confidence for a misread digit, else its number in the set. */
+function Caption({ item }: { item: DigitItem }) {
+  if (item.predicted === null || item.predicted === item.label) return <span className="gallery__caption">#{formatCount(item.index)}</span>;
+  return (
+    <span className="gallery__caption gallery__caption--wrong">
+      {item.label} → {item.predicted}
+      <br />
+      {formatPercent(item.probabilities?.[item.predicted] ?? 0, 1)}
+    </span>
+  );
 }
 
 interface DigitGalleryProps {
@@ -51,6 +57,11 @@ interface DigitGalleryProps {
 
 /** A page of digits, each a button that opens it in the Inside panel; paging below. */
 export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalleryProps) {
+  // One view per digit, made once per page: the canvases redraw only when the page changes.
+  const tiles = useMemo(
+    () => list?.items.map((_, i) => list.bytes.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)) ?? [],
+    [list],
+  );
   if (!list)
     return (
       <p className="muted" data-testid={testId} data-total="">
@@ -74,17 +85,8 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
               title={s.lookInside}
               onClick={() => onPick(item)}
             >
-              <DigitCanvas
-                bytes={list.bytes.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)}
-                label={s.digitLabel(item.label, item.index)}
-              />
-              <span
-                className={
-                  item.predicted !== null && item.predicted !== item.label ? 'gallery__caption gallery__caption--wrong' : 'gallery__caption'
-                }
-              >
-                {caption(item)}
-              </span>
+              <DigitCanvas bytes={tiles[i]!} label={s.digitLabel(item.label, item.index)} />
+              <Caption item={item} />
             </button>
           </li>
         ))}

@@ -31,7 +31,7 @@ export const strings = {
     explainer: 'Convolution, step by step',
     explainerIntro:
       'A 5x5 filter slides over the image. At each position the 25 pixels under it are multiplied by the filter’s weights and added up; the bias is added and the activation applied: that is one pixel of the feature map.',
-    inputType: 'Input',
+    inputType: 'the digit',
     inputLabel: 'The network’s input: the digit, 28x28 pixels',
     layerTypes: {
       Conv2D: 'convolution',

@@ -48,6 +48,8 @@ describe('Inside the network', () => {
     const { page } = await browser.open('?epochs=2&trainSize=6000&validationSplit=0');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     await page.getByTestId('train-button').click();
+    // The views mount when scrolled to (a page of dozens of canvases would otherwise mount at once).
+    await page.locator('#inside').scrollIntoViewIfNeeded();
     // The filters are there from epoch 0 (the untrained model) and change as it learns.
     const conv1 = page.getByTestId('filters-layer').first().locator('canvas');
     await conv1.waitFor({ timeout: 60_000 });
@@ -123,6 +125,7 @@ describe('Inside the network', () => {
 
     // Mistakes: all misread, the most confident first; their number is what the matrix says.
     const gallery = page.getByTestId('mistakes-gallery');
+    await gallery.scrollIntoViewIfNeeded();
     const accuracy = Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
     const mistakes = page.getByTestId('mistakes-digits');
     await page.waitForFunction(() => document.querySelector('[data-testid="mistakes-digits"]')?.getAttribute('data-total') !== '');
@@ -166,6 +169,7 @@ describe('Inside the network', () => {
     const { page } = await browser.open('');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     const explorer = page.getByTestId('data-explorer');
+    await explorer.scrollIntoViewIfNeeded();
     const digits = page.getByTestId('explorer-digits');
     await page.waitForFunction(() => document.querySelector('[data-testid="explorer-digits"]')?.getAttribute('data-total') === '5923'); // training zeros
     await page.getByTestId('explorer-split-test').click();

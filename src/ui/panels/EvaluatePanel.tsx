@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo, useRef, useState } from 'react';
 import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../worker/protocol';
 import type { DigitList } from '../appState';
 import { ConfusionMatrixChart } from '../charts';
@@ -6,6 +6,7 @@ import { DigitGallery, useDigitList } from '../DigitGallery';
 import { formatCount, formatPercent } from '../format';
 import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
+import { useSeen } from '../useSeen';
 import { Panel } from './Panel';
 
 const s = strings.evaluate;
@@ -57,15 +58,17 @@ interface MistakesProps {
 /** The most confident mistakes first, or the digits of the confusion-matrix cell clicked. */
 function Mistakes({ evaluation, cell, onAll, lists, onPick }: MistakesProps) {
   const [offsets, setOffsets] = useState<Record<string, number>>({});
+  const top = useRef<HTMLElement>(null);
+  const seen = useSeen(top);
   const query: DigitQuery = cell ? { kind: 'cell', ...cell } : { kind: 'mistakes' };
   const key = cell ? `${cell.truth}-${cell.predicted}` : 'mistakes';
   const offset = offsets[key] ?? 0;
-  const list = useDigitList(lists, query, offset, evaluation);
+  const list = useDigitList(lists, seen ? query : null, offset, evaluation);
   const count = cell
     ? evaluation.confusion[cell.truth]![cell.predicted]!
     : evaluation.count - Math.round(evaluation.accuracy * evaluation.count);
   return (
-    <section className="mistakes" data-testid="mistakes-gallery" data-cell={cell ? key : ''}>
+    <section className="mistakes" data-testid="mistakes-gallery" data-cell={cell ? key : ''} ref={top}>
       <h3>
         {cell
           ? cell.truth === cell.predicted

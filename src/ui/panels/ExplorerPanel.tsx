@@ -1,10 +1,11 @@
-import { memo, useState } from 'react';
+import { memo, useRef, useState } from 'react';
 import type { SplitName, TestEvaluation } from '../../worker/protocol';
 import type { DigitList } from '../appState';
 import { DigitGallery, useDigitList } from '../DigitGallery';
 import { formatCount } from '../format';
 import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
+import { useSeen } from '../useSeen';
 import { lookInside } from './EvaluatePanel';
 import { Panel } from './Panel';
 
@@ -26,7 +27,14 @@ export const ExplorerPanel = memo(function ExplorerPanel(props: ExplorerPanelPro
   const [split, setSplit] = useState<SplitName>('train');
   const [label, setLabel] = useState(0);
   const [offset, setOffset] = useState(0);
-  const list = useDigitList({ state: { digitLists }, queryDigits }, loaded ? { kind: 'class', split, label } : null, offset, evaluation);
+  const top = useRef<HTMLDivElement>(null);
+  const seen = useSeen(top);
+  const list = useDigitList(
+    { state: { digitLists }, queryDigits },
+    loaded && seen ? { kind: 'class', split, label } : null,
+    offset,
+    evaluation,
+  );
   const choose = (nextSplit: SplitName, nextLabel: number) => {
     setSplit(nextSplit);
     setLabel(nextLabel);
@@ -34,7 +42,7 @@ export const ExplorerPanel = memo(function ExplorerPanel(props: ExplorerPanelPro
   };
   return (
     <Panel id="explorer" title={strings.panels.explorer}>
-      <div data-testid="data-explorer" data-split={split} data-label={label}>
+      <div data-testid="data-explorer" data-split={split} data-label={label} ref={top}>
         <p className="muted">{s.intro}</p>
         <div className="controls" role="group" aria-label={s.split}>
           {(['train', 'test'] as const).map((name) => (

@@ -1,10 +1,11 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { LayerActivation } from '../../worker/protocol';
 import { isRunning } from '../appState';
 import { ConvExplainer } from '../inside/ConvExplainer';
 import { FeatureMaps } from '../inside/FeatureMaps';
 import { Filters } from '../inside/Filters';
 import { strings } from '../strings';
+import { useSeen } from '../useSeen';
 import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';
 
@@ -40,6 +41,8 @@ function useSubject(trainer: Trainer): { input: Float32Array; activations: Layer
 export function InsidePanel({ trainer }: { trainer: Trainer }) {
   const { state } = trainer;
   const subject = useSubject(trainer);
+  const top = useRef<HTMLDivElement>(null);
+  const seen = useSeen(top);
   const hasModel = state.plan !== null || state.model !== null;
   const conv1 = state.filters?.[0];
   const conv1Index = subject?.activations.findIndex((a) => a.name === conv1?.name) ?? -1;
@@ -53,7 +56,9 @@ export function InsidePanel({ trainer }: { trainer: Trainer }) {
   );
   return (
     <Panel id="inside" title={strings.panels.inside}>
-      <p className="muted">{s.intro}</p>
+      <p className="muted" ref={top}>
+        {s.intro}
+      </p>
       {!hasModel ? <p data-testid="inside-waiting">{s.noModel}</p> : null}
       {hasModel ? (
         <p className="inside__subject">
@@ -69,19 +74,19 @@ export function InsidePanel({ trainer }: { trainer: Trainer }) {
           {isRunning(state.phase) ? <span className="muted"> · {s.updatesEachEpoch}</span> : null}
         </p>
       ) : null}
-      {subject ? (
+      {seen && subject ? (
         <>
           <h3>{s.featureMaps}</h3>
           <FeatureMaps input={subject.input} activations={subject.activations} />
         </>
       ) : null}
-      {state.filters ? (
+      {seen && state.filters ? (
         <>
           <h3>{s.filters}</h3>
           <Filters filters={state.filters} />
         </>
       ) : null}
-      {conv1 && conv1Output && conv1Input ? (
+      {seen && conv1 && conv1Output && conv1Input ? (
         <>
           <h3>{s.explainer}</h3>
           <p className="muted">{s.explainerIntro}</p>
