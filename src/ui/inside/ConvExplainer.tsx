@@ -116,32 +116,6 @@ export const ConvExplainer = memo(function ConvExplainer({ input, output, filter
           </div>
           <figcaption>{s.inputCaption(input.size)}</figcaption>
         </figure>
-        <div className="explainer__arithmetic">
-          <NumberGrid title={s.window} values={step.window} k={k} range={1} testId="conv-explainer-window" />
-          <span className="explainer__op">×</span>
-          <NumberGrid title={s.kernel(filter + 1)} values={Array.from(kernel)} k={k} range={kernelRange} />
-          <span className="explainer__op">=</span>
-          <NumberGrid title={s.products} values={step.products} k={k} range={productRange} />
-          <p className="explainer__sum">
-            {s.sum} ={' '}
-            <strong data-testid="conv-explainer-sum" data-value={step.sum}>
-              {step.sum.toFixed(3)}
-            </strong>
-            <br />+ {s.bias} {bias.toFixed(3)} = {step.z.toFixed(3)}
-            <br />
-            {filters.activation}({step.z.toFixed(3)}) ={' '}
-            <strong data-testid="conv-explainer-output" data-value={step.output}>
-              {step.output.toFixed(3)}
-            </strong>
-            <br />
-            <span className="muted small">
-              {s.workerValue}{' '}
-              <span data-testid="conv-explainer-map-value" data-value={map[at]}>
-                {map[at]?.toFixed(3)}
-              </span>
-            </span>
-          </p>
-        </div>
         <figure className="explainer__image">
           <div className="overlay-host">
             <HeatCanvas values={soFar} width={outSize} height={outSize} range={mapRange} label={s.mapSoFar} className="map map--large" />
@@ -149,6 +123,32 @@ export const ConvExplainer = memo(function ConvExplainer({ input, output, filter
           </div>
           <figcaption>{s.outputCaption(outSize, filter + 1)}</figcaption>
         </figure>
+      </div>
+      <div className="explainer__arithmetic">
+        <NumberGrid title={s.window} values={step.window} k={k} range={1} testId="conv-explainer-window" />
+        <span className="explainer__op">×</span>
+        <NumberGrid title={s.kernel(filter + 1)} values={Array.from(kernel)} k={k} range={kernelRange} />
+        <span className="explainer__op">=</span>
+        <NumberGrid title={s.products} values={step.products} k={k} range={productRange} />
+        <p className="explainer__sum">
+          {s.sum} ={' '}
+          <strong data-testid="conv-explainer-sum" data-value={step.sum}>
+            {step.sum.toFixed(3)}
+          </strong>
+          <br />+ {s.bias} {bias.toFixed(3)} = {step.z.toFixed(3)}
+          <br />
+          {filters.activation}({step.z.toFixed(3)}) ={' '}
+          <strong data-testid="conv-explainer-output" data-value={step.output}>
+            {step.output.toFixed(3)}
+          </strong>
+          <br />
+          <span className="muted small">
+            {s.workerValue}{' '}
+            <span data-testid="conv-explainer-map-value" data-value={map[at]}>
+              {map[at]?.toFixed(3)}
+            </span>
+          </span>
+        </p>
       </div>
     </div>
   );
