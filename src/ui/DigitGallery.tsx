@@ -47,6 +47,17 @@ function Caption({ item }: { item: DigitItem }) {
   );
 }
 
+/** "Look inside…" and the model's three likeliest digits, for a mouse hovering over a digit. */
+function tooltip(item: DigitItem): string {
+  if (!item.probabilities) return s.lookInside;
+  const top = item.probabilities
+    .map((p, digit) => [digit, p] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([digit, p]) => `${digit}: ${formatPercent(p, 1)}`);
+  return `${s.lookInside}\n${top.join(' · ')}`;
+}
+
 interface DigitGalleryProps {
   list: DigitList | null;
   testId: string;
@@ -82,7 +93,7 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
               data-index={item.index}
               data-label={item.label}
               data-predicted={item.predicted ?? ''}
-              title={s.lookInside}
+              title={tooltip(item)}
               onClick={() => onPick(item)}
             >
               <DigitCanvas bytes={tiles[i]!} label={s.digitLabel(item.label, item.index)} />

@@ -120,7 +120,7 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     await trainer.handle({ type: 'train', settings: quick });
     const types = events.map((e) => e.type).filter((t) => t !== 'backendSelected');
     expect(types[0]).toBe('trainingStarted');
-    expect(types.slice(-3)).toEqual(['evaluationStarted', 'evaluated', 'modelChanged']);
+    expect(types.slice(-4)).toEqual(['evaluationStarted', 'evaluated', 'modelChanged', 'filtersChanged']);
     expect(types.filter((t) => t === 'evaluated')).toHaveLength(1);
     const epochs = events.flatMap((e) => (e.type === 'epochEnded' ? [e.result] : []));
     // Epoch 0 is the untrained model (the curves start at chance), then one result per epoch.
@@ -205,7 +205,10 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     expect(before.reading).toMatchObject({ requestId: 1, strokeCount: 1, probabilities: null });
     expect(before.reading.input!.pixels).toHaveLength(784);
     await trainer.handle({ type: 'predict', requestId: 2, strokes: [] });
-    expect(events.at(-1)).toEqual({ type: 'predicted', reading: { requestId: 2, strokeCount: 0, input: null, probabilities: null } });
+    expect(events.at(-1)).toEqual({
+      type: 'predicted',
+      reading: { requestId: 2, strokeCount: 0, input: null, probabilities: null, activations: null },
+    });
 
     await trainer.handle({ type: 'train', settings: quick });
     await trainer.handle({ type: 'predict', requestId: 3, strokes: seven });
