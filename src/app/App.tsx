@@ -9,9 +9,12 @@ import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
 import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
 import { strings } from '../ui/strings';
+import { usePresentMode } from '../ui/usePresentMode';
 import { useTrainer, type Trainer } from '../ui/useTrainer';
 
 const PANELS = ['data', 'explorer', 'model', 'train', 'evaluate', 'models', 'draw', 'inside'] as const;
+/** What a projector shows: the curves, the results, the canvas and its prediction. */
+const PRESENT_PANELS = ['train', 'evaluate', 'draw'] as const;
 
 /** The tab's title shows the run's progress: a class can follow it from another tab. */
 function useProgressTitle(state: AppState) {
@@ -59,14 +62,21 @@ function Banners({ trainer }: { trainer: Trainer }) {
 export function App() {
   const trainer = useTrainer();
   const { state } = trainer;
+  const { present, togglePresent } = usePresentMode();
   useProgressTitle(state);
+  const shown = (id: (typeof PANELS)[number]) => !present || (PRESENT_PANELS as readonly string[]).includes(id);
   return (
-    <div className="app" id="app" data-state={state.phase}>
+    <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present}>
       <header className="app__header">
-        <h1>{strings.title}</h1>
-        <p className="app__tagline">{strings.tagline}</p>
-        <nav aria-label="Panels">
-          {PANELS.map((id) => (
+        <div className="app__title">
+          <h1>{strings.title}</h1>
+          <button type="button" className="secondary" data-testid="present-toggle" aria-pressed={present} onClick={togglePresent}>
+            {present ? strings.present.off : strings.present.on}
+          </button>
+        </div>
+        {present ? null : <p className="app__tagline">{strings.tagline}</p>}
+        <nav aria-label={strings.panelsLabel}>
+          {PANELS.filter(shown).map((id) => (
             <a key={id} href={`#${id}`}>
               {strings.panels[id]}
             </a>
@@ -75,26 +85,31 @@ export function App() {
         <Banners trainer={trainer} />
       </header>
       <main className="app__panels">
-        <DataPanel phase={state.phase} progress={state.progress} dataset={state.dataset} error={state.error} onRetry={trainer.retry} />
-        <ExplorerPanel
-          loaded={state.dataset !== null}
-          labelCounts={state.dataset?.labelCounts ?? null}
-          evaluation={state.evaluation}
-          digitLists={state.digitLists}
-          queryDigits={trainer.queryDigits}
-          inspect={trainer.inspect}
-        />
-        <ModelPanel summary={state.modelSummary} />
-        <TrainPanel trainer={trainer} />
+        {shown('data') ? (
+          <DataPanel phase={state.phase} progress={state.progress} dataset={state.dataset} error={state.error} onRetry={trainer.retry} />
+        ) : null}
+        {shown('explorer') ? (
+          <ExplorerPanel
+            loaded={state.dataset !== null}
+            labelCounts={state.dataset?.labelCounts ?? null}
+            evaluation={state.evaluation}
+            digitLists={state.digitLists}
+            queryDigits={trainer.queryDigits}
+            inspect={trainer.inspect}
+          />
+        ) : null}
+        {shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
+        <TrainPanel trainer={trainer} present={present} />
         <EvaluatePanel
           evaluation={state.evaluation}
           digitLists={state.digitLists}
           queryDigits={trainer.queryDigits}
           inspect={trainer.inspect}
+          present={present}
         />
-        <ModelsPanel trainer={trainer} />
-        <DrawPanel trainer={trainer} />
-        <InsidePanel trainer={trainer} />
+        {shown('models') ? <ModelsPanel trainer={trainer} /> : null}
+        <DrawPanel trainer={trainer} present={present} />
+        {shown('inside') ? <InsidePanel trainer={trainer} /> : null}
       </main>
     </div>
   );

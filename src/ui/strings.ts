@@ -3,6 +3,8 @@
  */
 export const strings = {
   title: 'LeNet Lab',
+  panelsLabel: 'Panels',
+  present: { on: 'Projector mode', off: 'Leave projector mode' },
   tagline: 'Train the LeNet-5 convolutional network on all 70,000 MNIST digits, right here in your browser, and watch it learn.',
   panels: {
     data: 'Data',

@@ -2,7 +2,7 @@ import { memo, useEffect, useMemo, useState } from 'react';
 import type { ConvFilters, LayerActivation } from '../../worker/protocol';
 import { GrayCanvas } from '../GrayCanvas';
 import { HeatCanvas } from '../HeatCanvas';
-import { channel, convStep, diverging, kernelSlice, maxAbs } from '../heatmap';
+import { channel, convStep, diverging, kernelSlice, maxAbs, type Rgb } from '../heatmap';
 import { strings } from '../strings';
 
 const s = strings.inside;
@@ -154,6 +154,16 @@ export const ConvExplainer = memo(function ConvExplainer({ input, output, filter
   );
 });
 
+/** Black or white, whichever contrasts more with the background (one of them always reaches 4.5:1). */
+function textOn(background: Rgb): string {
+  const linear = background.map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * linear[0]! + 0.7152 * linear[1]! + 0.0722 * linear[2]!;
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000' : '#fff';
+}
+
 function NumberGrid({ title, values, k, range, testId }: { title: string; values: number[]; k: number; range: number; testId?: string }) {
   return (
     <table className="number-grid" data-testid={testId}>
@@ -164,7 +174,7 @@ function NumberGrid({ title, values, k, range, testId }: { title: string; values
             {values.slice(r * k, (r + 1) * k).map((v, c) => {
               const [red, green, blue] = diverging(v, range);
               return (
-                <td key={c} style={{ background: `rgb(${red} ${green} ${blue})` }}>
+                <td key={c} style={{ background: `rgb(${red} ${green} ${blue})`, color: textOn([red, green, blue]) }}>
                   {v.toFixed(2)}
                 </td>
               );

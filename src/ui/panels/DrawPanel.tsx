@@ -18,7 +18,7 @@ const LIVE_INTERVAL_MS = 100;
  * Draw a digit with mouse, touch or pen; the worker preprocesses it the way MNIST was made and
  * the model in use reads it, live while drawing and after every epoch while a model trains.
  */
-export function DrawPanel({ trainer }: { trainer: Trainer }) {
+export function DrawPanel({ trainer, present = false }: { trainer: Trainer; present?: boolean }) {
   const { state, predict } = trainer;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [strokes, setStrokes] = useState<Stroke[]>([]);
@@ -164,7 +164,7 @@ export function DrawPanel({ trainer }: { trainer: Trainer }) {
           pending={(reading?.requestId ?? 0) < state.lastPredictRequest}
         />
       </div>
-      <Steps input={reading?.input ?? null} />
+      {present ? null : <Steps input={reading?.input ?? null} />}
     </Panel>
   );
 }

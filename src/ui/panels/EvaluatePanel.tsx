@@ -13,26 +13,36 @@ const s = strings.evaluate;
 
 interface EvaluatePanelProps {
   evaluation: TestEvaluation | null;
+  /** Projector mode: the figures and the matrix only. */
+  present?: boolean;
   digitLists: Record<string, DigitList>;
   queryDigits: Trainer['queryDigits'];
   inspect: Trainer['inspect'];
 }
 
 /** Test loss and accuracy, the confusion matrix (click a cell for its digits), per-class accuracy and the mistakes. */
-export const EvaluatePanel = memo(function EvaluatePanel({ evaluation, digitLists, queryDigits, inspect }: EvaluatePanelProps) {
+export const EvaluatePanel = memo(function EvaluatePanel({
+  evaluation,
+  digitLists,
+  queryDigits,
+  inspect,
+  present = false,
+}: EvaluatePanelProps) {
   const [cell, setCell] = useState<{ truth: number; predicted: number } | null>(null);
   return (
     <Panel id="evaluate" title={strings.panels.evaluate}>
       {evaluation ? (
         <>
-          <Results evaluation={evaluation} selected={cell} onCell={setCell} />
-          <Mistakes
-            evaluation={evaluation}
-            cell={cell}
-            onAll={() => setCell(null)}
-            lists={{ state: { digitLists }, queryDigits }}
-            onPick={(item) => lookInside(inspect, item)}
-          />
+          <Results evaluation={evaluation} selected={cell} onCell={setCell} present={present} />
+          {present ? null : (
+            <Mistakes
+              evaluation={evaluation}
+              cell={cell}
+              onAll={() => setCell(null)}
+              lists={{ state: { digitLists }, queryDigits }}
+              onPick={(item) => lookInside(inspect, item)}
+            />
+          )}
         </>
       ) : (
         <p className="muted">{s.waiting}</p>
@@ -97,11 +107,12 @@ function Mistakes({ evaluation, cell, onAll, lists, onPick }: MistakesProps) {
 
 interface ResultsProps {
   evaluation: TestEvaluation;
+  present: boolean;
   selected: { truth: number; predicted: number } | null;
   onCell: (cell: { truth: number; predicted: number }) => void;
 }
 
-function Results({ evaluation, selected, onCell }: ResultsProps) {
+function Results({ evaluation, selected, onCell, present }: ResultsProps) {
   const digits = evaluation.confusion.map((_, i) => i);
   return (
     <>
@@ -123,67 +134,71 @@ function Results({ evaluation, selected, onCell }: ResultsProps) {
       <figure className="confusion" data-testid="confusion-matrix">
         <figcaption>{s.confusion}</figcaption>
         <ConfusionMatrixChart confusion={evaluation.confusion} />
-        <details className="chart__table" open>
-          <summary>{s.clickableTable}</summary>
-          <table className="confusion__table">
-            <thead>
-              <tr>
-                <th scope="col">
-                  {s.truth} \ {s.predicted}
-                </th>
-                {digits.map((d) => (
-                  <th key={d} scope="col">
-                    {d}
+        {present ? null : (
+          <details className="chart__table" open>
+            <summary>{s.clickableTable}</summary>
+            <table className="confusion__table">
+              <thead>
+                <tr>
+                  <th scope="col">
+                    {s.truth} \ {s.predicted}
                   </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {evaluation.confusion.map((row, truth) => (
-                <tr key={truth}>
-                  <th scope="row">{truth}</th>
-                  {row.map((count, predicted) => (
-                    <td key={predicted} className={truth === predicted ? 'diagonal' : count > 0 ? 'mistake' : ''}>
-                      <button
-                        type="button"
-                        className="confusion__cell"
-                        data-testid={`confusion-cell-${truth}-${predicted}`}
-                        aria-pressed={selected?.truth === truth && selected.predicted === predicted}
-                        aria-label={s.cellLabel(truth, predicted, formatCount(count))}
-                        disabled={count === 0}
-                        onClick={() => onCell({ truth, predicted })}
-                      >
-                        {formatCount(count)}
-                      </button>
-                    </td>
+                  {digits.map((d) => (
+                    <th key={d} scope="col">
+                      {d}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
+              </thead>
+              <tbody>
+                {evaluation.confusion.map((row, truth) => (
+                  <tr key={truth}>
+                    <th scope="row">{truth}</th>
+                    {row.map((count, predicted) => (
+                      <td key={predicted} className={truth === predicted ? 'diagonal' : count > 0 ? 'mistake' : ''}>
+                        <button
+                          type="button"
+                          className="confusion__cell"
+                          data-testid={`confusion-cell-${truth}-${predicted}`}
+                          aria-pressed={selected?.truth === truth && selected.predicted === predicted}
+                          aria-label={s.cellLabel(truth, predicted, formatCount(count))}
+                          disabled={count === 0}
+                          onClick={() => onCell({ truth, predicted })}
+                        >
+                          {formatCount(count)}
+                        </button>
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        )}
       </figure>
-      <table className="per-class" data-testid="per-class-accuracy">
-        <caption>{s.perClass}</caption>
-        <thead>
-          <tr>
-            <th scope="row">{s.digit}</th>
-            {digits.map((d) => (
-              <th key={d} scope="col">
-                {d}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">{s.accuracy}</th>
-            {evaluation.perClassAccuracy.map((a, d) => (
-              <td key={d}>{Number.isNaN(a) ? '–' : formatPercent(a, 1)}</td>
-            ))}
-          </tr>
-        </tbody>
-      </table>
+      {present ? null : (
+        <table className="per-class" data-testid="per-class-accuracy">
+          <caption>{s.perClass}</caption>
+          <thead>
+            <tr>
+              <th scope="row">{s.digit}</th>
+              {digits.map((d) => (
+                <th key={d} scope="col">
+                  {d}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">{s.accuracy}</th>
+              {evaluation.perClassAccuracy.map((a, d) => (
+                <td key={d}>{Number.isNaN(a) ? '–' : formatPercent(a, 1)}</td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

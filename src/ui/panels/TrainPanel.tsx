@@ -16,7 +16,7 @@ const s = strings.train;
 const MAX_BATCH_POINTS = 300;
 
 /** Settings, presets, the controls, the backend badge, progress and the live charts. */
-export function TrainPanel({ trainer }: { trainer: Trainer }) {
+export function TrainPanel({ trainer, present = false }: { trainer: Trainer; present?: boolean }) {
   const { state } = trainer;
   const running = isRunning(state.phase);
   const canTrain = state.dataset !== null && !running && state.settingErrors.length === 0;
@@ -36,7 +36,9 @@ export function TrainPanel({ trainer }: { trainer: Trainer }) {
           </ul>
         </div>
       ) : null}
-      <SettingsForm settings={state.settings} errors={state.settingErrors} disabled={running} onChange={trainer.changeSettings} />
+      {present ? null : (
+        <SettingsForm settings={state.settings} errors={state.settingErrors} disabled={running} onChange={trainer.changeSettings} />
+      )}
       <div className="controls">
         <button type="button" data-testid="train-button" disabled={!canTrain} onClick={trainer.train}>
           {s.train}
@@ -74,7 +76,7 @@ export function TrainPanel({ trainer }: { trainer: Trainer }) {
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
       <Charts hasPlan={state.plan !== null || state.epochs.length > 0} epochs={state.epochs} batchLosses={state.batchLosses} />
-      <EpochLog epochs={state.epochs} />
+      {present ? null : <EpochLog epochs={state.epochs} />}
     </Panel>
   );
 }
