@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { IMAGE_SIZE as SIZE } from '../worker/protocol';
+import { paintPixels } from './pixels';
 
 interface DigitCanvasProps {
   /** 28x28 bytes, 0 = background, 255 = ink. */
@@ -14,17 +15,10 @@ export function DigitCanvas({ bytes, label, className, ...data }: DigitCanvasPro
   const ref = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
-    const context = ref.current?.getContext('2d');
-    if (!context) return;
-    const image = context.createImageData(SIZE, SIZE);
-    for (let i = 0; i < SIZE * SIZE; i++) {
+    paintPixels(ref.current, SIZE, SIZE, (i) => {
       const v = bytes[i] ?? 0;
-      image.data[i * 4] = v;
-      image.data[i * 4 + 1] = v;
-      image.data[i * 4 + 2] = v;
-      image.data[i * 4 + 3] = 255;
-    }
-    context.putImageData(image, 0, 0);
+      return [v, v, v];
+    });
   }, [bytes]);
 
   return <canvas ref={ref} width={SIZE} height={SIZE} role="img" aria-label={label} className={className ?? 'digit'} {...data} />;

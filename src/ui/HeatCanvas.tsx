@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { diverging } from './heatmap';
+import { paintPixels } from './pixels';
 
 interface HeatCanvasProps {
   /** Row-major, width*height values; NaN draws a neutral gray (not computed yet). */
@@ -20,18 +21,10 @@ const NOT_YET: [number, number, number] = [200, 200, 205];
 export function HeatCanvas({ values, width, height, range, label, className, testId, ...data }: HeatCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const context = ref.current?.getContext('2d');
-    if (!context) return;
-    const image = context.createImageData(width, height);
-    for (let i = 0; i < width * height; i++) {
+    paintPixels(ref.current, width, height, (i) => {
       const v = values[i] ?? NaN;
-      const [r, g, b] = Number.isNaN(v) ? NOT_YET : diverging(v, range);
-      image.data[i * 4] = r;
-      image.data[i * 4 + 1] = g;
-      image.data[i * 4 + 2] = b;
-      image.data[i * 4 + 3] = 255;
-    }
-    context.putImageData(image, 0, 0);
+      return Number.isNaN(v) ? NOT_YET : diverging(v, range);
+    });
   }, [values, width, height, range]);
   return (
     <canvas

@@ -16,8 +16,16 @@ export interface AppPage {
   allowErrors(...patterns: RegExp[]): void;
 }
 
+/** A device other than the default 1280x900 desktop (a phone: viewport, touch, mobile). */
+export interface Device {
+  viewport: { width: number; height: number };
+  hasTouch?: boolean;
+  isMobile?: boolean;
+  deviceScaleFactor?: number;
+}
+
 /** Registers the browser lifecycle hooks for a test file and returns a page opener. */
-export function useBrowser(): { open(path?: string, setup?: (page: Page) => Promise<unknown>): Promise<AppPage> } {
+export function useBrowser(device?: Device): { open(path?: string, setup?: (page: Page) => Promise<unknown>): Promise<AppPage> } {
   let context: BrowserContext;
   let userDataDir: string;
   let current: { page: Page; errors: string[]; allowed: RegExp[] } | null = null;
@@ -29,6 +37,7 @@ export function useBrowser(): { open(path?: string, setup?: (page: Page) => Prom
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
+      ...device,
     });
   });
 

@@ -1,0 +1,81 @@
+/**
+ * A phone: 360 px wide, touch. Nothing overflows sideways in any state, the controls are reached
+ * by tapping, and a digit drawn with a finger (real touch events) is read without the page
+ * scrolling under the finger.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowser, waitForState } from './harness';
+
+/**
+ * Page width beyond the 360 px screen, in CSS px (0: nothing sticks out sideways). A phone zooms a
+ * page that is too wide out to fit it, so the layout viewport itself must stay at 360.
+ */
+const overflow = (page: Page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth) - 360);
+
+/** A finger stroke through `points` (fractions of the element's box), as touch events. */
+async function swipe(page: Page, testId: string, points: [number, number][]) {
+  const box = (await page.getByTestId(testId).boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const at = ([x, y]: [number, number]) => [{ x: box.x + x * box.width, y: box.y + y * box.height, id: 0 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(points[0]!) });
+  for (const point of points.slice(1)) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(point) });
+    await page.waitForTimeout(16);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  // The tap's click is made from the gesture after touchend: detaching at once would drop it.
+  await page.waitForTimeout(300);
+  await cdp.detach();
+}
+
+describe('On a phone (360 px, touch)', () => {
+  const browser = useBrowser({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+
+  it('fits the width in every state, trains by tapping, and reads a digit drawn with a finger', async () => {
+    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
+    expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+
+    await page.getByTestId('train-button').tap();
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    // Every view mounted (they mount when scrolled to), then the width checked again.
+    for (const id of ['explorer', 'evaluate', 'models', 'draw', 'inside']) await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await page.getByTestId('mistakes-digits').locator('[data-testid="gallery-digit"]').first().waitFor();
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+
+    const canvas = page.getByTestId('draw-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    expect(box.width).toBeGreaterThanOrEqual(250); // big enough for a finger
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    const scrollBefore = await page.evaluate(() => window.scrollY);
+    await swipe(page, 'draw-canvas', [
+      [0.25, 0.2],
+      [0.45, 0.2],
+      [0.75, 0.2],
+      [0.62, 0.5],
+      [0.5, 0.82],
+    ]);
+    await page.waitForFunction(() => {
+      const prediction = document.querySelector('[data-testid="prediction"]');
+      return (
+        document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-strokes') === '1' &&
+        prediction?.getAttribute('data-pending') === 'false' &&
+        prediction.textContent !== ''
+      );
+    });
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore); // the finger drew; the page stayed
+    const read = await page.getByTestId('prediction').innerText();
+    console.log(`digit drawn with a finger on a 360 px phone read as ${read}`);
+    expect(read).toMatch(/^\d$/);
+    await page.getByTestId('clear-button').tap();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-strokes') === '0',
+      undefined,
+      {
+        timeout: 5000,
+      },
+    );
+  });
+});
