@@ -180,6 +180,8 @@ export const strings = {
     waitingForData: 'Training starts once the data has loaded.',
     settingsError: 'Some settings could not be used',
     epochLog: 'Every epoch in numbers (epoch 0: before training)',
+    announceEpoch: (epoch: number, epochs: number, accuracy: string) => `Epoch ${epoch} of ${epochs} done: training accuracy ${accuracy}.`,
+    announceDone: (accuracy: string) => `Training done: ${accuracy} of the 10,000 test digits read right.`,
     epochLogColumns: ['Epoch', 'Loss', 'Accuracy', 'Val. loss', 'Val. accuracy', 'Time', 'Images/s', 'Tensors'],
   },
   evaluate: {

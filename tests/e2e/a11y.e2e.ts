@@ -48,13 +48,32 @@ describe('Accessibility (axe-core)', () => {
   const browser = useBrowser();
 
   it('has no serious or critical violation when loaded, after training with every view shown, and in projector mode', async () => {
-    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
+    const { page } = await browser.open('?epochs=2&trainSize=3000&validationSplit=0');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     await visitAll(page);
     expect(await violations(page), 'loaded').toEqual([]);
 
+    // Progress is announced once per epoch, never per batch: count the live region's changes.
+    await page.evaluate(() => {
+      const region = document.querySelector('[data-testid="epoch-announcement"]')!;
+      const w = window as unknown as { announcements: string[] };
+      w.announcements = [];
+      new MutationObserver(() => w.announcements.push(region.textContent ?? '')).observe(region, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
     await page.getByTestId('train-button').click();
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    await expect(page.getByTestId('epoch-announcement').getAttribute('aria-live')).resolves.toBe('polite');
+    const announced = await page.evaluate(() => (window as unknown as { announcements: string[] }).announcements);
+    const distinct = announced.filter((text, i) => text !== '' && text !== announced[i - 1]);
+    expect(distinct.map((text) => text.replace(/\d+\.\d\d%/, 'N%'))).toEqual([
+      'Epoch 1 of 2 done: training accuracy N%.',
+      'Epoch 2 of 2 done: training accuracy N%.',
+      'Training done: N% of the 10,000 test digits read right.',
+    ]);
     const canvas = page.getByTestId('draw-canvas');
     await canvas.scrollIntoViewIfNeeded();
     const box = (await canvas.boundingBox())!;

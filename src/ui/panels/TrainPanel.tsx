@@ -3,7 +3,7 @@ import { memo, useEffect, useMemo } from 'react';
 import type { EpochResult } from '../../worker/protocol';
 import { LineChart, warmUpCharts } from '../charts';
 import { downsample } from '../chartData';
-import { formatCount, formatDuration } from '../format';
+import { formatCount, formatDuration, formatPercent } from '../format';
 import { SettingsForm } from '../SettingsForm';
 import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
@@ -75,6 +75,7 @@ export function TrainPanel({ trainer, present = false }: { trainer: Trainer; pre
       {state.dataset === null ? <p className="muted">{s.waitingForData}</p> : null}
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
+      <EpochAnnouncement epochs={state.epochs} testAccuracy={state.phase === 'done' ? (state.evaluation?.accuracy ?? null) : null} />
       <Charts hasPlan={state.plan !== null || state.epochs.length > 0} epochs={state.epochs} batchLosses={state.batchLosses} />
       {present ? null : <EpochLog epochs={state.epochs} />}
     </Panel>
@@ -139,6 +140,31 @@ function EpochProgress({ state }: { state: AppState }) {
     </div>
   );
 }
+
+/**
+ * For screen readers: one sentence per completed epoch and one at the end, never per batch (a
+ * live region that changed ten times a second would drown everything else out).
+ */
+const EpochAnnouncement = memo(function EpochAnnouncement({
+  epochs,
+  testAccuracy,
+}: {
+  epochs: EpochResult[];
+  testAccuracy: number | null;
+}) {
+  const last = epochs.at(-1);
+  const text =
+    testAccuracy !== null
+      ? s.announceDone(formatPercent(testAccuracy))
+      : last && last.epoch > 0
+        ? s.announceEpoch(last.epoch, last.epochs, formatPercent(last.accuracy))
+        : '';
+  return (
+    <p className="visually-hidden" aria-live="polite" data-testid="epoch-announcement">
+      {text}
+    </p>
+  );
+});
 
 // Memoized: a drawing read on the Draw panel re-renders the app, and these need not follow.
 const Charts = memo(function Charts({
