@@ -86,3 +86,19 @@ export async function waitForState(page: Page, states: string[], timeoutMs = 120
   );
   return (await handle.jsonValue()) as string;
 }
+
+/** Waits until the Draw panel shows the model's answer for exactly `strokes` strokes; returns the digit read. */
+export async function readDrawing(page: Page, strokes: number): Promise<string> {
+  await page.waitForFunction((n) => {
+    const prediction = document.querySelector('[data-testid="prediction"]');
+    return (
+      document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-strokes') === String(n) &&
+      prediction?.getAttribute('data-pending') === 'false' &&
+      prediction.textContent !== ''
+    );
+  }, strokes);
+  return page.getByTestId('prediction').innerText();
+}
+
+/** The page's layout width in CSS px: wider than the screen means a phone zooms the page out. */
+export const layoutWidth = (page: Page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth));

@@ -5,13 +5,13 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useBrowser, waitForState } from './harness';
+import { layoutWidth, readDrawing, useBrowser, waitForState } from './harness';
 
 /**
  * Page width beyond the 360 px screen, in CSS px (0: nothing sticks out sideways). A phone zooms a
  * page that is too wide out to fit it, so the layout viewport itself must stay at 360.
  */
-const overflow = (page: Page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth) - 360);
+const overflow = async (page: Page) => (await layoutWidth(page)) - 360;
 
 /** A finger stroke through `points` (fractions of the element's box), as touch events. */
 async function swipe(page: Page, testId: string, points: [number, number][]) {
@@ -57,16 +57,8 @@ describe('On a phone (360 px, touch)', () => {
       [0.62, 0.5],
       [0.5, 0.82],
     ]);
-    await page.waitForFunction(() => {
-      const prediction = document.querySelector('[data-testid="prediction"]');
-      return (
-        document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-strokes') === '1' &&
-        prediction?.getAttribute('data-pending') === 'false' &&
-        prediction.textContent !== ''
-      );
-    });
+    const read = await readDrawing(page, 1);
     expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore); // the finger drew; the page stayed
-    const read = await page.getByTestId('prediction').innerText();
     console.log(`digit drawn with a finger on a 360 px phone read as ${read}`);
     expect(read).toMatch(/^\d$/);
     // Clicked, not tapped: in Chromium's touch emulation the first tap after a finger stroke on the

@@ -4,7 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useBrowser, waitForState } from './harness';
+import { layoutWidth, readDrawing, useBrowser, waitForState } from './harness';
 
 /** A pen stroke through `points` (fractions of the element's box), as DevTools sends a stylus's events. */
 async function penStroke(page: Page, testId: string, points: [number, number][]) {
@@ -26,7 +26,7 @@ describe('On a tablet with a pen (820 px, touch)', () => {
   it('fits the width and reads a digit written with a pen', async () => {
     const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
-    expect(await page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth))).toBe(820);
+    expect(await layoutWidth(page)).toBe(820);
     await page.getByTestId('train-button').tap();
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
 
@@ -47,17 +47,9 @@ describe('On a tablet with a pen (820 px, touch)', () => {
       [0.5, 0.82],
     ]);
     await expect(page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes)).resolves.toEqual(['pen']);
-    await page.waitForFunction(() => {
-      const prediction = document.querySelector('[data-testid="prediction"]');
-      return (
-        document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-strokes') === '1' &&
-        prediction?.getAttribute('data-pending') === 'false' &&
-        prediction.textContent !== ''
-      );
-    });
-    const read = await page.getByTestId('prediction').innerText();
+    const read = await readDrawing(page, 1);
     console.log(`digit written with a pen on an 820 px tablet read as ${read}`);
     expect(read).toMatch(/^\d$/);
-    expect(await page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth))).toBe(820);
+    expect(await layoutWidth(page)).toBe(820);
   });
 });
