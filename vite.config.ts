@@ -1,10 +1,83 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/**
+ * tfjs-vis names some legends and tooltips by its data fields ("scaleCount", "label", "series",
+ * "x"): English on a Chinese page, with no option to change them. This gives them titles: the
+ * confusion matrix's tooltips take its xLabel and yLabel and a new `countLabel` option names its
+ * legend and counts; the scatterplot's tooltips take its axis labels and its legend loses the
+ * "series" title (as tfjs-vis's linechart does). It rewrites tfjs-vis's code for the build and
+ * for the dev server's pre-bundled copy alike; if tfjs-vis's code no longer matches, it fails
+ * loudly rather than leaving the labels in English unnoticed.
+ */
+function tfjsVisLabels(): Plugin {
+  const edits: Record<string, [string, string][]> = {
+    confusion_matrix: [
+      ["'field': 'scaleCount',", "'field': 'scaleCount', 'title': options.countLabel,"],
+      ["{ 'field': 'label', 'type': 'nominal' }", "{ 'field': 'label', 'type': 'nominal', 'title': options.yLabel }"],
+      ["{ 'field': 'prediction', 'type': 'nominal' }", "{ 'field': 'prediction', 'type': 'nominal', 'title': options.xLabel }"],
+      ["{ 'field': 'count', 'type': 'quantitative' }", "{ 'field': 'count', 'type': 'quantitative', 'title': options.countLabel }"],
+    ],
+    scatterplot: [
+      ["'field': 'series',", "'field': 'series', 'title': null,"],
+      [
+        "'tooltip': { 'content': 'data' },",
+        "'tooltip': [{ 'field': 'x', 'type': 'quantitative', 'title': options.xLabel }, { 'field': 'y', 'type': 'quantitative', 'title': options.yLabel }],",
+      ],
+    ],
+  };
+  const file = /@tensorflow[\\/]tfjs-vis[\\/]dist[\\/]render[\\/](confusion_matrix|scatterplot)\.js$/;
+  return {
+    name: 'lenet-lab:tfjs-vis-labels',
+    transform(code, id) {
+      const chart = file.exec(id)?.[1];
+      if (chart === undefined) return null;
+      let out = code;
+      for (const [from, to] of edits[chart] ?? []) {
+        if (!out.includes(from)) throw new Error(`tfjs-vis-labels: "${from}" is no longer in ${id}; update vite.config.ts`);
+        out = out.split(from).join(to);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
 
 // base './': the build works from any folder or sub-path (a school server, a USB stick).
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [
+    react(),
+    tfjsVisLabels(),
+    // Offline use (src/ui/useOffline.ts registers it): the service worker precaches every file the
+    // page and the worker fetch (HTML, JS, CSS, the three WASM binaries, the 11 MB of MNIST data),
+    // so after one visit the app loads and trains with no network, as a class on shaky Wi-Fi needs.
+    VitePWA({
+      injectRegister: false,
+      registerType: 'prompt',
+      manifest: {
+        name: 'LeNet Lab',
+        short_name: 'LeNet Lab',
+        description: 'Train the LeNet-5 convolutional network on MNIST in the browser, for classroom demos.',
+        start_url: './',
+        display: 'standalone',
+        background_color: '#f4f6fb',
+        theme_color: '#2456c7',
+        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{html,js,css,wasm,svg,png,u8,json,webmanifest}'],
+        // The largest files: the worker's bundle (tfjs, ~1.9 MB) and the data sprites (~1.9 MB each).
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        // Any address of the app (?lang=zh&present=1 ...) opens the cached page.
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+        // The first install takes over the open page, so a reload is not needed before going offline.
+        clientsClaim: true,
+      },
+    }),
+  ],
+  optimizeDeps: { rolldownOptions: { plugins: [tfjsVisLabels()] } },
   worker: { format: 'es' },
   // tfjs in the worker and vega (under tfjs-vis) on the page are large by nature (about 1.9 and
   // 1.4 MB minified); the default 500 kB warning would fire on every build.

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { isRunning, type AppState } from '../ui/appState';
+import { isRunning, type AppState, type Notice } from '../ui/appState';
 import { DataPanel } from '../ui/panels/DataPanel';
 import { EvaluatePanel } from '../ui/panels/EvaluatePanel';
 import { ModelPanel } from '../ui/panels/ModelPanel';
@@ -8,9 +8,13 @@ import { DrawPanel } from '../ui/panels/DrawPanel';
 import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
 import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
-import { strings } from '../ui/strings';
+import { useOffline } from '../ui/useOffline';
 import { usePresentMode } from '../ui/usePresentMode';
 import { useTrainer, type Trainer } from '../ui/useTrainer';
+import type { Saying } from '../worker/protocol';
+import type { Strings } from '../ui/i18n/en';
+import { useFormat, useLanguage, useSay, useStrings } from '../ui/i18n/I18n';
+import { LANGUAGE_NAMES, type Language } from '../ui/i18n/language';
 
 const PANELS = ['data', 'explorer', 'model', 'train', 'evaluate', 'models', 'draw', 'inside'] as const;
 /** What a projector shows: the curves, the results, the canvas and its prediction. */
@@ -18,6 +22,7 @@ const PRESENT_PANELS = ['train', 'evaluate', 'draw'] as const;
 
 /** The tab's title shows the run's progress: a class can follow it from another tab. */
 function useProgressTitle(state: AppState) {
+  const strings = useStrings();
   const epoch = state.batch?.epoch;
   const total = state.plan?.settings.epochs;
   const title = isRunning(state.phase) && epoch && total ? `${strings.train.epoch} ${epoch}/${total} · ${strings.title}` : strings.title;
@@ -26,8 +31,19 @@ function useProgressTitle(state: AppState) {
   }, [title]);
 }
 
+/** "WebGL: the WebGL context was lost. Training continues from epoch 3 (the last one completed) in a fresh worker." */
+function noticeText(notice: Notice, strings: Strings, say: (saying: Saying) => string): string {
+  const words = strings.notice;
+  const lost = notice.lost ? words.lost(notice.lost === 'webgl' ? 'WebGL' : notice.lost) : '';
+  const outcome = notice.outcome === 'resumed' ? words.resumed(notice.epoch ?? 0) : words[notice.outcome];
+  return `${lost}${say(notice.cause).replace(/[.。]$/, '')}${strings.notice.stop}${outcome}`;
+}
+
 /** Faults the app recovered from, and on a fresh page the model saved last time. */
 function Banners({ trainer }: { trainer: Trainer }) {
+  const strings = useStrings();
+  const format = useFormat();
+  const say = useSay();
   const { state } = trainer;
   const newest = state.savedModels[0];
   const offer = newest && !state.model && !isRunning(state.phase) && !state.recovery ? newest : null;
@@ -35,7 +51,7 @@ function Banners({ trainer }: { trainer: Trainer }) {
     <>
       {state.notice ? (
         <div className="notice banner" role="status" data-testid="fault-notice">
-          <span>{state.notice}</span>
+          <span>{noticeText(state.notice, strings, say)}</span>
           <button type="button" className="secondary" onClick={trainer.dismissNotice}>
             {strings.models.dismiss}
           </button>
@@ -50,7 +66,7 @@ function Banners({ trainer }: { trainer: Trainer }) {
             disabled={state.dataset === null}
             onClick={() => trainer.useSavedModel(offer.id)}
           >
-            {savedModelLabel(offer)}
+            {savedModelLabel(offer, strings.models, format)}
           </button>
         </div>
       ) : null}
@@ -58,21 +74,77 @@ function Banners({ trainer }: { trainer: Trainer }) {
   );
 }
 
+/**
+ * Switches between the two languages: the button names the other one in itself ("中文" on the
+ * English page), as bilingual sites do, so a reader who cannot read the page can still find it.
+ * `data-lang` is the language shown now. Its accessible name is that name too (spoken in that
+ * language, `lang`), its description the action in the page's language.
+ */
+function LanguageSwitch() {
+  const strings = useStrings();
+  const { language, setLanguage } = useLanguage();
+  const other: Language = language === 'en' ? 'zh' : 'en';
+  return (
+    <button
+      type="button"
+      className="secondary"
+      data-testid="language-switch"
+      data-lang={language}
+      title={strings.language.switchTo}
+      onClick={() => setLanguage(other)}
+    >
+      <span lang={other}>{LANGUAGE_NAMES[other]}</span>
+    </button>
+  );
+}
+
+/** Whether the app works offline yet; and, when a new version is cached, a button to switch to it. */
+function OfflineStatus({ ready }: { ready: boolean }) {
+  const strings = useStrings();
+  const { state, updateReady, update } = useOffline(ready);
+  const text =
+    state === 'saving'
+      ? strings.offline.saving
+      : state === 'ready'
+        ? strings.offline.ready
+        : state === 'failed'
+          ? strings.offline.failed
+          : '';
+  return (
+    <>
+      <span className="offline-status muted small" data-testid="offline-status" data-offline={state} role="status">
+        {text}
+      </span>
+      {updateReady ? (
+        <button type="button" className="secondary" data-testid="update-app" onClick={update}>
+          {strings.offline.update}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
 /** Page layout: header, panel navigation, the panels. `data-state` is the automation contract. */
 export function App() {
+  const strings = useStrings();
   const trainer = useTrainer();
   const { state } = trainer;
   const { present, togglePresent } = usePresentMode();
+  const { language } = useLanguage();
   useProgressTitle(state);
   const shown = (id: (typeof PANELS)[number]) => !present || (PRESENT_PANELS as readonly string[]).includes(id);
   return (
-    <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present}>
+    <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present} lang={language}>
       <header className="app__header">
         <div className="app__title">
           <h1>{strings.title}</h1>
-          <button type="button" className="secondary" data-testid="present-toggle" aria-pressed={present} onClick={togglePresent}>
-            {present ? strings.present.off : strings.present.on}
-          </button>
+          <div className="app__tools">
+            <OfflineStatus ready={state.dataset !== null} />
+            <LanguageSwitch />
+            <button type="button" className="secondary" data-testid="present-toggle" aria-pressed={present} onClick={togglePresent}>
+              {present ? strings.present.off : strings.present.on}
+            </button>
+          </div>
         </div>
         {present ? null : <p className="app__tagline">{strings.tagline}</p>}
         <nav aria-label={strings.panelsLabel}>

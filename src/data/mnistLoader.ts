@@ -111,6 +111,7 @@ export async function loadMnist(io: LoaderIO, options: LoadOptions): Promise<Mni
       [...pending].join(', '),
       `data to keep arriving (at least every ${seconds} s)`,
       `nothing for ${seconds} s: the download stalled (check the connection, then try again)`,
+      'stalled',
     );
   } finally {
     watchdog.stop();
@@ -153,14 +154,19 @@ async function fetchOk(io: LoaderIO, baseUrl: string, file: string, signal: Abor
     response = await io.fetch(new URL(file, baseUrl).href, { signal });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new DataFileError(file, 'a response from the server', `a network error (${errorText(error)})`);
+    throw new DataFileError(file, 'a response from the server', `a network error (${errorText(error)})`, 'network');
   }
   if (!response.ok) {
-    throw new DataFileError(file, 'HTTP 200', `HTTP ${response.status} ${response.statusText}`.trim());
+    throw new DataFileError(file, 'HTTP 200', `HTTP ${response.status} ${response.statusText}`.trim(), 'http');
   }
   // Vite's dev and preview servers answer a missing file with the app's index.html.
   if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
-    throw new DataFileError(file, 'the data file', 'an HTML page instead: the file is missing on the server (run `npm run data`)');
+    throw new DataFileError(
+      file,
+      'the data file',
+      'an HTML page instead: the file is missing on the server (run `npm run data`)',
+      'missing',
+    );
   }
   return response;
 }
@@ -188,11 +194,16 @@ async function fetchChecked(
   }
   if (received !== entry.bytes) {
     const how = received < entry.bytes ? 'truncated' : 'too long';
-    throw new DataFileError(entry.file, `${entry.bytes} bytes`, `${received} bytes (${how})`);
+    throw new DataFileError(entry.file, `${entry.bytes} bytes`, `${received} bytes (${how})`, 'size');
   }
   const sha256 = await sha256Hex(bytes);
   if (sha256 !== entry.sha256) {
-    throw new DataFileError(entry.file, `SHA-256 ${entry.sha256}`, `SHA-256 ${sha256} (the file is corrupt or from another build)`);
+    throw new DataFileError(
+      entry.file,
+      `SHA-256 ${entry.sha256}`,
+      `SHA-256 ${sha256} (the file is corrupt or from another build)`,
+      'checksum',
+    );
   }
   return bytes;
 }
@@ -207,10 +218,10 @@ async function decodeSplit(io: LoaderIO, manifest: MnistManifest, split: SplitEn
       try {
         image = await io.decodeGrayPng(spriteFiles[i]!);
       } catch (error) {
-        throw new DataFileError(sprite.file, 'a decodable PNG image', `an error: ${errorText(error)}`);
+        throw new DataFileError(sprite.file, 'a decodable PNG image', `an error: ${errorText(error)}`, 'decode');
       }
       if (image.width !== sprite.width || image.height !== sprite.height) {
-        throw new DataFileError(sprite.file, `a ${sprite.width}x${sprite.height} image`, `${image.width}x${image.height}`);
+        throw new DataFileError(sprite.file, `a ${sprite.width}x${sprite.height} image`, `${image.width}x${image.height}`, 'dimensions');
       }
       extractTiles(image.gray, sprite.width, manifest.layout.columns, sprite.count, bytes, sprite.first);
     }),
@@ -222,6 +233,7 @@ async function decodeSplit(io: LoaderIO, manifest: MnistManifest, split: SplitEn
       files,
       `decoded pixels equal to the IDX bytes (SHA-256 ${split.pixelsSha256})`,
       `SHA-256 ${pixelsSha256}: the browser altered the pixels while decoding (colour management?)`,
+      'pixels',
     );
   }
   return { count: split.count, images: bytesToPixels(bytes), labels: labels! };
@@ -232,12 +244,12 @@ function checkLabels(split: SplitEntry, labels: Uint8Array): void {
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
     if (label >= NUM_CLASSES) {
-      throw new DataFileError(split.labels.file, `labels 0-${NUM_CLASSES - 1}`, `label ${label} at digit ${i}`);
+      throw new DataFileError(split.labels.file, `labels 0-${NUM_CLASSES - 1}`, `label ${label} at digit ${i}`, 'labels');
     }
     counts[label]!++;
   }
   if (counts.join() !== split.labelCounts.join()) {
-    throw new DataFileError(split.labels.file, `label counts ${split.labelCounts.join(' ')}`, counts.join(' '));
+    throw new DataFileError(split.labels.file, `label counts ${split.labelCounts.join(' ')}`, counts.join(' '), 'labels');
   }
 }
 

@@ -13,9 +13,38 @@ export interface ModelFile {
   bytes: ArrayBuffer;
 }
 
-/** A problem with uploaded files, worded for the person who chose them (the message is shown as is in the UI). */
+/** Which problem a ModelFileError reports, for the UI to word in other languages (values fill it in). */
+export type ModelFileCode =
+  | 'noJson'
+  | 'severalJson'
+  | 'notJson'
+  | 'notObject'
+  | 'graphModel'
+  | 'noTopology'
+  | 'noWeightsManifest'
+  | 'badWeightGroup'
+  | 'badWeightSpec'
+  | 'unreadableDtype'
+  | 'weightsNotChosen'
+  | 'weightsSize'
+  | 'cannotBuild'
+  | 'weightsUnreadable'
+  | 'weightsMismatch'
+  | 'notClassifier';
+
+/**
+ * A problem with uploaded files, worded for the person who chose them: the message in English,
+ * `said` the same fact as a code and values for another language.
+ */
 export class ModelFileError extends Error {
   override readonly name = 'ModelFileError';
+  constructor(
+    message: string,
+    readonly said: { code: ModelFileCode; values: Record<string, string | number> },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** Topology and weights as plain, structured-cloneable data (what IndexedDB stores and files carry). */
@@ -55,7 +84,11 @@ export async function artifactsToModel(artifacts: StoredArtifacts): Promise<tf.L
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology }));
   } catch (error) {
-    throw new ModelFileError(`The model in model.json cannot be built: ${messageOf(error)}`, { cause: error });
+    throw new ModelFileError(
+      `The model in model.json cannot be built: ${messageOf(error)}`,
+      { code: 'cannotBuild', values: { detail: messageOf(error) } },
+      { cause: error },
+    );
   }
   try {
     checkDigitClassifier(model);
@@ -73,7 +106,11 @@ function loadWeights(model: tf.LayersModel, { weightSpecs, weightData }: StoredA
     // In tidy so that a decode failing halfway leaves no tensor behind.
     named = tf.tidy(() => tf.io.decodeWeights(weightData, weightSpecs));
   } catch (error) {
-    throw new ModelFileError(`The weights of the model in model.json cannot be read: ${messageOf(error)}`, { cause: error });
+    throw new ModelFileError(
+      `The weights of the model in model.json cannot be read: ${messageOf(error)}`,
+      { code: 'weightsUnreadable', values: { detail: messageOf(error) } },
+      { cause: error },
+    );
   }
   try {
     // Optimizer state (Keras may save it) has no variable in the model; tfjs skips it the same way.
@@ -84,7 +121,11 @@ function loadWeights(model: tf.LayersModel, { weightSpecs, weightData }: StoredA
     }
     model.loadWeights(modelWeights, true);
   } catch (error) {
-    throw new ModelFileError(`The weights do not fit the model in model.json: ${messageOf(error)}`, { cause: error });
+    throw new ModelFileError(
+      `The weights do not fit the model in model.json: ${messageOf(error)}`,
+      { code: 'weightsMismatch', values: { detail: messageOf(error) } },
+      { cause: error },
+    );
   } finally {
     // The model's variables hold their own references, so the decoded tensors can go either way.
     tf.dispose(named);
@@ -103,6 +144,7 @@ export function checkDigitClassifier(model: tf.LayersModel): void {
   throw new ModelFileError(
     `This model takes input ${shapes(inputs)} and gives ${shapes(outputs)}; ` +
       `LeNet Lab needs ${IMAGE_SIZE}x${IMAGE_SIZE}x1 digits in and ${NUM_CLASSES} classes out.`,
+    { code: 'notClassifier', values: { inputs: shapes(inputs), outputs: shapes(outputs) } },
   );
 }
 
@@ -145,10 +187,16 @@ export function filesToArtifacts(files: ModelFile[]): {
   const jsonFile = jsonFiles[0];
   if (jsonFile === undefined) {
     const chosen = files.length === 0 ? '' : ` (chosen: ${quoteList(files.map((f) => f.name))})`;
-    throw new ModelFileError(`Choose the model's .json file together with its weights file (.bin)${chosen}`);
+    throw new ModelFileError(`Choose the model's .json file together with its weights file (.bin)${chosen}`, {
+      code: 'noJson',
+      values: { chosen: quoteList(files.map((f) => f.name)) },
+    });
   }
   if (jsonFiles.length > 1) {
-    throw new ModelFileError(`Choose one model at a time: ${quoteList(jsonFiles.map((f) => f.name))} are all .json files`);
+    throw new ModelFileError(`Choose one model at a time: ${quoteList(jsonFiles.map((f) => f.name))} are all .json files`, {
+      code: 'severalJson',
+      values: { names: quoteList(jsonFiles.map((f) => f.name)) },
+    });
   }
   const jsonName = jsonFile.name;
 
@@ -156,10 +204,17 @@ export function filesToArtifacts(files: ModelFile[]): {
   try {
     parsed = JSON.parse(new TextDecoder().decode(jsonFile.bytes));
   } catch (error) {
-    throw new ModelFileError(`${jsonName} is not valid JSON: ${messageOf(error)}`, { cause: error });
+    throw new ModelFileError(
+      `${jsonName} is not valid JSON: ${messageOf(error)}`,
+      { code: 'notJson', values: { file: jsonName, detail: messageOf(error) } },
+      { cause: error },
+    );
   }
   if (!isRecord(parsed)) {
-    throw new ModelFileError(`${jsonName} does not describe a model: it holds ${describeJson(parsed)}, not an object`);
+    throw new ModelFileError(`${jsonName} does not describe a model: it holds ${describeJson(parsed)}, not an object`, {
+      code: 'notObject',
+      values: { file: jsonName, holds: jsonKind(parsed) },
+    });
   }
   const topology = parsed['modelTopology'];
   const isGraphModel =
@@ -171,10 +226,14 @@ export function filesToArtifacts(files: ModelFile[]): {
     throw new ModelFileError(
       `${jsonName} is a graph model (from tensorflowjs_converter), which LeNet Lab cannot use: ` +
         `it needs a layers model (format 'layers-model'), such as the files LeNet Lab downloads`,
+      { code: 'graphModel', values: { file: jsonName } },
     );
   }
   if (!isRecord(topology)) {
-    throw new ModelFileError(`${jsonName} has no modelTopology: it is not a TensorFlow.js layers model`);
+    throw new ModelFileError(`${jsonName} has no modelTopology: it is not a TensorFlow.js layers model`, {
+      code: 'noTopology',
+      values: { file: jsonName },
+    });
   }
 
   const groups = parseManifest(parsed['weightsManifest'], jsonName);
@@ -189,6 +248,7 @@ export function filesToArtifacts(files: ModelFile[]): {
       missing.length === 1
         ? `The weights file '${missing[0]}' named in ${jsonName} was not chosen: choose it together with ${jsonName}`
         : `The weights files ${quoteList(missing)} named in ${jsonName} were not chosen: choose them together with ${jsonName}`,
+      { code: 'weightsNotChosen', values: { file: jsonName, missing: quoteList(missing) } },
     );
   }
   const weightFiles = paths.map((p) => byName.get(p)!);
@@ -200,6 +260,7 @@ export function filesToArtifacts(files: ModelFile[]): {
     throw new ModelFileError(
       `The weights (${quoteList(paths)}) are ${bytes(actualBytes)}; ${jsonName} describes ${bytes(expectedBytes)}: ` +
         (several ? 'the files are truncated or belong to another model' : 'the file is truncated or belongs to another model'),
+      { code: 'weightsSize', values: { file: jsonName, paths: quoteList(paths), found: actualBytes, expected: expectedBytes } },
     );
   }
 
@@ -220,16 +281,20 @@ export function filesToArtifacts(files: ModelFile[]): {
 /** Checks the manifest's shape, so that what follows can trust it. */
 function parseManifest(manifest: unknown, jsonName: string): { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] {
   if (!Array.isArray(manifest) || manifest.length === 0) {
-    throw new ModelFileError(`${jsonName} names no weights files (its weightsManifest is missing or empty)`);
+    throw new ModelFileError(`${jsonName} names no weights files (its weightsManifest is missing or empty)`, {
+      code: 'noWeightsManifest',
+      values: { file: jsonName },
+    });
   }
   return manifest.map((group: unknown, g) => {
     const where = `${jsonName}: weightsManifest group ${g + 1}`;
-    if (!isRecord(group)) throw new ModelFileError(`${where} is not an object`);
+    const said = (lacks: string) => ({ code: 'badWeightGroup' as const, values: { file: jsonName, group: g + 1, lacks } });
+    if (!isRecord(group)) throw new ModelFileError(`${where} is not an object`, said('object'));
     const { paths, weights } = group;
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && basename(p) !== '')) {
-      throw new ModelFileError(`${where} has no list of weights files (paths)`);
+      throw new ModelFileError(`${where} has no list of weights files (paths)`, said('paths'));
     }
-    if (!Array.isArray(weights)) throw new ModelFileError(`${where} has no list of weights`);
+    if (!Array.isArray(weights)) throw new ModelFileError(`${where} has no list of weights`, said('weights'));
     weights.forEach((spec: unknown, w) => {
       const valid =
         isRecord(spec) &&
@@ -237,7 +302,12 @@ function parseManifest(manifest: unknown, jsonName: string): { paths: string[]; 
         typeof spec['dtype'] === 'string' &&
         Array.isArray(spec['shape']) &&
         spec['shape'].every((d) => Number.isInteger(d) && d >= 0);
-      if (!valid) throw new ModelFileError(`${where}, weight ${w + 1}: needs a name, a shape and a dtype`);
+      if (!valid) {
+        throw new ModelFileError(`${where}, weight ${w + 1}: needs a name, a shape and a dtype`, {
+          code: 'badWeightSpec',
+          values: { file: jsonName, group: g + 1, weight: w + 1 },
+        });
+      }
     });
     return { paths: paths as string[], weights: weights as tf.io.WeightsManifestEntry[] };
   });
@@ -247,7 +317,10 @@ function specBytes(spec: tf.io.WeightsManifestEntry, jsonName: string): number {
   const dtype: string = spec.quantization?.dtype ?? spec.dtype;
   const size = BYTES_PER_VALUE[dtype];
   if (size === undefined) {
-    throw new ModelFileError(`${jsonName}: the weight '${spec.name}' is stored as ${dtype}, which LeNet Lab cannot read`);
+    throw new ModelFileError(`${jsonName}: the weight '${spec.name}' is stored as ${dtype}, which LeNet Lab cannot read`, {
+      code: 'unreadableDtype',
+      values: { file: jsonName, weight: spec.name, dtype },
+    });
   }
   return spec.shape.reduce((n, d) => n * d, 1) * size;
 }
@@ -261,10 +334,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeJson(value: unknown): string {
+/** What JSON holds instead of an object: 'null', 'array', 'string', 'number' or 'boolean'. */
+function jsonKind(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+function describeJson(value: unknown): string {
+  const kind = jsonKind(value);
+  return kind === 'null' ? 'null' : `a${kind === 'array' ? 'n' : ''} ${kind}`;
 }
 
 function quoteList(names: string[]): string {

@@ -7,8 +7,18 @@
 import type { StoredArtifacts } from './modelFiles';
 
 /** A storage failure, worded for the person using the page (the message is shown as is in the UI). */
+/** Why storing failed, for the UI to word in any language: no IndexedDB, a full disk, anything else. */
+export type ModelStoreCode = 'storageUnavailable' | 'storageFull' | 'storageFailed';
+
 export class ModelStoreError extends Error {
   override readonly name = 'ModelStoreError';
+  constructor(
+    message: string,
+    readonly said: { code: ModelStoreCode; values: Record<string, string> },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export interface ModelStore<Meta, Checkpoint> {
@@ -197,17 +207,26 @@ function openDatabase(factory: IDBFactory | undefined, name: string, onClosed: (
 }
 
 function unavailable(reason: string): ModelStoreError {
-  return new ModelStoreError(`This browser does not let the page store models (IndexedDB unavailable: ${reason})`);
+  return new ModelStoreError(`This browser does not let the page store models (IndexedDB unavailable: ${reason})`, {
+    code: 'storageUnavailable',
+    values: { detail: reason },
+  });
 }
 
 function toStoreError(error: unknown): ModelStoreError {
   if (error instanceof ModelStoreError) return error;
   if (isNamed(error) && error.name === 'QuotaExceededError') {
-    return new ModelStoreError(`This browser's storage is full: delete saved models you no longer need (QuotaExceededError)`, {
-      cause: error,
-    });
+    return new ModelStoreError(
+      `This browser's storage is full: delete saved models you no longer need (QuotaExceededError)`,
+      { code: 'storageFull', values: {} },
+      { cause: error },
+    );
   }
-  return new ModelStoreError(`The browser's model storage failed (${describe(error)})`, { cause: error });
+  return new ModelStoreError(
+    `The browser's model storage failed (${describe(error)})`,
+    { code: 'storageFailed', values: { detail: describe(error) } },
+    { cause: error },
+  );
 }
 
 /** Resolves when the transaction has committed (so the write is durable), rejects on error or abort. */

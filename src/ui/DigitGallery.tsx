@@ -3,11 +3,10 @@ import type { DigitItem, DigitQuery } from '../worker/protocol';
 import { PIXELS_PER_IMAGE } from '../worker/protocol';
 import { digitListKey, type DigitList } from './appState';
 import { DigitCanvas } from './DigitCanvas';
-import { formatCount, formatPercent } from './format';
-import { strings } from './strings';
 import type { Trainer } from './useTrainer';
-
-const s = strings.gallery;
+import type { Strings } from './i18n/en';
+import type { Format } from './i18n/format';
+import { useFormat, useStrings } from './i18n/I18n';
 
 /** Digits per page of a gallery. */
 export const GALLERY_PAGE = 60;
@@ -37,24 +36,26 @@ export function useDigitList(
 
 /** What a digit's caption says: "7 → 9" and the confidence for a misread digit, else its number in the set. */
 function Caption({ item }: { item: DigitItem }) {
-  if (item.predicted === null || item.predicted === item.label) return <span className="gallery__caption">#{formatCount(item.index)}</span>;
+  const format = useFormat();
+  if (item.predicted === null || item.predicted === item.label)
+    return <span className="gallery__caption">#{format.count(item.index)}</span>;
   return (
     <span className="gallery__caption gallery__caption--wrong">
       {item.label} → {item.predicted}
       <br />
-      {formatPercent(item.probabilities?.[item.predicted] ?? 0, 1)}
+      {format.percent(item.probabilities?.[item.predicted] ?? 0, 1)}
     </span>
   );
 }
 
 /** "Look inside…" and the model's three likeliest digits, for a mouse hovering over a digit. */
-function tooltip(item: DigitItem): string {
+function tooltip(item: DigitItem, s: Strings['gallery'], format: Format): string {
   if (!item.probabilities) return s.lookInside;
   const top = item.probabilities
     .map((p, digit) => [digit, p] as const)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
-    .map(([digit, p]) => `${digit}: ${formatPercent(p, 1)}`);
+    .map(([digit, p]) => `${digit}: ${format.percent(p, 1)}`);
   return `${s.lookInside}\n${top.join(' · ')}`;
 }
 
@@ -68,6 +69,9 @@ interface DigitGalleryProps {
 
 /** A page of digits, each a button that opens it in the Inside panel; paging below. */
 export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalleryProps) {
+  const strings = useStrings();
+  const s = strings.gallery;
+  const format = useFormat();
   // One view per digit, made once per page: the canvases redraw only when the page changes.
   const tiles = useMemo(
     () => list?.items.map((_, i) => list.bytes.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)) ?? [],
@@ -93,10 +97,10 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
               data-index={item.index}
               data-label={item.label}
               data-predicted={item.predicted ?? ''}
-              title={tooltip(item)}
+              title={tooltip(item, s, format)}
               onClick={() => onPick(item)}
             >
-              <DigitCanvas bytes={tiles[i]!} label={s.digitLabel(item.label, item.index)} />
+              <DigitCanvas bytes={tiles[i]!} label={s.digitLabel(item.label, format.count(item.index))} />
               <Caption item={item} />
             </button>
           </li>
@@ -107,7 +111,7 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
           <button type="button" className="secondary" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - GALLERY_PAGE))}>
             {s.previous}
           </button>
-          <span className="muted">{s.range(formatCount(offset + 1), formatCount(offset + items.length), formatCount(total))}</span>
+          <span className="muted">{s.range(format.count(offset + 1), format.count(offset + items.length), format.count(total))}</span>
           <button
             type="button"
             className="secondary"

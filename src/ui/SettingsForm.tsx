@@ -1,26 +1,25 @@
 import { useState } from 'react';
+import type { Strings } from './i18n/en';
+import { useSay, useStrings } from './i18n/I18n';
+import { rangeText } from './i18n/ranges';
 import {
   DEFAULT_SETTINGS,
   PRESETS,
   SETTING_NAMES,
   SETTING_SPECS,
   checkCombination,
-  describeRange,
   parseSetting,
   type SettingError,
   type TrainSettings,
 } from '../worker/settings';
-import { strings } from './strings';
-
-const s = strings.train;
 
 type Raw = Record<keyof TrainSettings, string>;
 const toRaw = (settings: TrainSettings) => Object.fromEntries(SETTING_NAMES.map((n) => [n, String(settings[n])])) as Raw;
 
-const CHOICE_LABELS: Partial<Record<keyof TrainSettings, Record<string, string>>> = {
+const choiceLabels = (s: Strings['train']): Partial<Record<keyof TrainSettings, Record<string, string>>> => ({
   model: s.modelOptions,
   backend: s.backendOptions,
-};
+});
 
 interface SettingsFormProps {
   settings: TrainSettings;
@@ -34,6 +33,9 @@ interface SettingsFormProps {
  * range is named with its range and the last good value stays in use until it is fixed.
  */
 export function SettingsForm({ settings, errors, disabled, onChange }: SettingsFormProps) {
+  const strings = useStrings();
+  const s = strings.train;
+  const say = useSay();
   const [raw, setRaw] = useState<Raw>(() => toRaw(settings));
 
   const apply = (next: Raw) => {
@@ -64,7 +66,7 @@ export function SettingsForm({ settings, errors, disabled, onChange }: SettingsF
             onClick={() => choosePreset(preset.settings)}
             data-testid={`preset-${preset.id}`}
           >
-            {preset.label}
+            {s.presetLabels[preset.id]}
           </button>
         ))}
       </div>
@@ -82,7 +84,7 @@ export function SettingsForm({ settings, errors, disabled, onChange }: SettingsF
                   <select id={id} name={name} value={raw[name]} onChange={(e) => apply({ ...raw, [name]: e.target.value })}>
                     {spec.options.map((option) => (
                       <option key={option} value={option}>
-                        {CHOICE_LABELS[name]?.[option] ?? option}
+                        {choiceLabels(s)[name]?.[option] ?? option}
                       </option>
                     ))}
                   </select>
@@ -98,17 +100,17 @@ export function SettingsForm({ settings, errors, disabled, onChange }: SettingsF
                     value={raw[name]}
                     aria-invalid={error ? true : undefined}
                     aria-describedby={`${id}-hint`}
-                    title={describeRange(name)}
+                    title={rangeText(name, s.range, choiceLabels(s)[name])}
                     onChange={(e) => apply({ ...raw, [name]: e.target.value })}
                   />
                 )}
                 {error ? (
                   <span id={`${id}-hint`} className="field__error" role="alert">
-                    {error.message}
+                    {say(error)}
                   </span>
                 ) : (
                   <span id={`${id}-hint`} className="visually-hidden">
-                    {describeRange(name)}
+                    {rangeText(name, s.range, choiceLabels(s)[name])}
                   </span>
                 )}
               </div>

@@ -23,6 +23,7 @@ import {
   type TestEvaluation,
   type Reading,
   type TrainingPlan,
+  type Saying,
   type WorkerEvent,
 } from '../worker/protocol';
 import { DEFAULT_SETTINGS, type SettingError, type TrainSettings } from '../worker/settings';
@@ -116,14 +117,14 @@ export interface AppState {
   /** Last completed epoch saved for the current run (null before the first checkpoint). */
   checkpointEpoch: number | null;
   /** Storage did not work: what that puts at risk. */
-  storageWarning: string | null;
+  storageWarning: Saying | null;
   /** Uploaded files being checked, and why the last upload was refused. */
   uploading: boolean;
-  uploadError: string | null;
+  uploadError: Saying | null;
   /** A saved-model operation (use, delete, download) failed; the model in use is unaffected. */
-  modelError: string | null;
-  /** A fault the app recovered from, in plain words; stays until dismissed. */
-  notice: string | null;
+  modelError: Saying | null;
+  /** A fault the app recovered from; stays until dismissed. */
+  notice: Notice | null;
   /** Set between a fault and the new worker taking over. */
   recovery: Recovery | null;
   /** Restarts since the last sign of progress. */
@@ -143,7 +144,7 @@ export interface AppState {
 export type UiAction =
   | { type: 'retryRequested' }
   /** The worker crashed or stopped answering (from the client's watchdog). */
-  | { type: 'workerFaulted'; message: string }
+  | ({ type: 'workerFaulted' } & Saying)
   | { type: 'uploadRequested' }
   | { type: 'noticeDismissed' }
   /** Look inside the network at a digit of the data set; null goes back to the drawing. */
@@ -192,11 +193,26 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
   };
 }
 
+/** Just the sentence of an event or error (whatever else it carries stays out of the state). */
+const saying = ({ message, said }: Saying): Saying => (said ? { message, said } : { message });
+
+/**
+ * A fault the app recovered from: what happened (and to which backend), and what was done: a new
+ * worker, the model restored, or the run continued from a checkpoint or from the start.
+ */
+export interface Notice {
+  cause: Saying;
+  lost?: BackendName;
+  outcome: 'restarted' | 'restoring' | 'resumed' | 'retrained';
+  /** For 'resumed': the last epoch completed. */
+  epoch?: number;
+}
+
 /**
  * A fault (crashed or silent worker, lost WebGL context): nothing trained is lost. A run continues
  * from its last checkpoint, a model in use comes back from this browser; both in a fresh worker.
  */
-function recover(state: AppState, message: string, lost?: BackendName): AppState {
+function recover(state: AppState, cause: Saying, lost?: BackendName): AppState {
   const avoidBackends = lost && !state.avoidBackends.includes(lost) ? [...state.avoidBackends, lost] : state.avoidBackends;
   const running = isRunning(state.phase) || state.recovery?.action === 'resume' || state.recovery?.action === 'train';
   const recovery: Recovery | null = running
@@ -207,7 +223,7 @@ function recover(state: AppState, message: string, lost?: BackendName): AppState
       ? { action: 'restore', id: state.model.record.id }
       : null;
   if (state.recoveries >= MAX_RECOVERIES || (recovery === null && state.model !== null)) {
-    return { ...state, phase: 'error', error: { kind: 'worker', message }, stopping: false, recovery: null, avoidBackends };
+    return { ...state, phase: 'error', error: { kind: 'worker', ...cause }, stopping: false, recovery: null, avoidBackends };
   }
   const next = {
     ...state,
@@ -220,16 +236,16 @@ function recover(state: AppState, message: string, lost?: BackendName): AppState
   };
   if (recovery === null) {
     // Nothing to keep: start over, as "Try again" would.
-    return { ...next, phase: 'loading', progress: null, dataset: null, notice: `${message}. A new worker was started.` };
+    return { ...next, phase: 'loading', progress: null, dataset: null, notice: { cause, lost, outcome: 'restarted' } };
   }
   if (recovery.action === 'restore') {
-    return { ...next, phase: 'loading', progress: null, notice: `${message}. The model in use is being restored from this browser.` };
+    return { ...next, phase: 'loading', progress: null, notice: { cause, lost, outcome: 'restoring' } };
   }
-  const from =
+  const notice: Notice =
     recovery.action === 'resume'
-      ? `from epoch ${state.checkpointEpoch} (the last one completed)`
-      : 'from the start (no checkpoint was saved)';
-  return { ...next, phase: 'training', notice: `${message}. Training continues ${from} in a fresh worker.` };
+      ? { cause, lost, outcome: 'resumed', epoch: state.checkpointEpoch ?? 0 }
+      : { cause, lost, outcome: 'retrained' };
+  return { ...next, phase: 'training', notice };
 }
 
 /** The phase a page settles in when no run is going: ready once the data is there. */
@@ -293,7 +309,7 @@ export function reduce(state: AppState, action: AppAction): AppState {
       if (action.error.kind === 'model') {
         // Except where the model was being restored after a fault: the new worker does not have it.
         const model = state.recovery?.action === 'restore' ? null : state.model;
-        return { ...state, model, recovery: null, modelError: action.error.message, phase: model ? 'done' : settled(state) };
+        return { ...state, model, recovery: null, modelError: saying(action.error), phase: model ? 'done' : settled(state) };
       }
       return { ...state, phase: 'error', error: action.error, stopping: false, recovery: null };
     case 'retryRequested': {
@@ -308,9 +324,9 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return id ? { ...fresh, model: state.model, recovery: { action: 'restore', id } } : fresh;
     }
     case 'workerFaulted':
-      return recover(state, action.message);
+      return recover(state, { message: action.message, said: action.said });
     case 'backendLost':
-      return recover(state, `${action.backend === 'webgl' ? 'WebGL' : action.backend}: ${action.message}`, action.backend);
+      return recover(state, { message: action.message, said: action.said }, action.backend);
     case 'savedModelsListed':
       return { ...state, savedModels: action.models, interrupted: isRunning(state.phase) ? null : action.checkpoint };
     case 'modelChanged': {
@@ -342,11 +358,11 @@ export function reduce(state: AppState, action: AppAction): AppState {
     case 'checkpointSaved':
       return { ...state, checkpointEpoch: action.epoch };
     case 'storageFailed':
-      return { ...state, storageWarning: action.message };
+      return { ...state, storageWarning: saying(action) };
     case 'uploadRequested':
       return { ...state, uploading: true, uploadError: null };
     case 'uploadRejected':
-      return { ...state, uploading: false, uploadError: action.message };
+      return { ...state, uploading: false, uploadError: saying(action) };
     case 'noticeDismissed':
       return { ...state, notice: null };
     case 'filtersChanged':

@@ -7,7 +7,7 @@ import { confusionMatrix } from '@tensorflow/tfjs-vis/dist/render/confusion_matr
 import { linechart } from '@tensorflow/tfjs-vis/dist/render/linechart';
 import { scatterplot } from '@tensorflow/tfjs-vis/dist/render/scatterplot';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { strings } from './strings';
+import { useStrings } from './i18n/I18n';
 
 /** At most one redraw of a chart per this many milliseconds while data streams in. */
 const REDRAW_INTERVAL_MS = 1500;
@@ -119,6 +119,7 @@ interface LineChartProps {
 
 /** A tfjs-vis line chart (or scatterplot) with labelled series, and the same numbers as a table. */
 export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind = 'line' }: LineChartProps) {
+  const strings = useStrings();
   const shown = useMemo(() => series.filter((s) => s.points.length > 0), [series]);
   const container = useThrottledDraw(shown, async (element, data) => {
     if (data.length === 0) return;
@@ -172,22 +173,26 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
 /** Blue and orange: told apart with every common colour-vision deficiency (Okabe-Ito). */
 const SERIES_COLORS = ['#0072B2', '#E69F00'];
 
+type ConfusionOptions = NonNullable<Parameters<typeof confusionMatrix>[2]>;
+
 /** The tfjs-vis confusion matrix (10x10, labelled 0-9). */
 export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
-  const container = useThrottledDraw(confusion, async (element, values) => {
+  const strings = useStrings();
+  // The axis titles are part of what is drawn: a language switch redraws the matrix.
+  const { predicted, truth, digits } = strings.evaluate;
+  const data = useMemo(() => ({ values: confusion, predicted, truth, digits }), [confusion, predicted, truth, digits]);
+  const container = useThrottledDraw(data, async (element, { values, predicted: xLabel, truth: yLabel, digits: countLabel }) => {
     const side = Math.min(520, Math.max(260, element.clientWidth));
-    await confusionMatrix(
-      element,
-      { values, tickLabels: values.map((_, i) => String(i)) },
-      {
-        shadeDiagonal: true,
-        showTextOverlay: true,
-        width: side,
-        height: side,
-        xLabel: strings.evaluate.predicted,
-        yLabel: strings.evaluate.truth,
-      },
-    );
+    await confusionMatrix(element, { values, tickLabels: values.map((_, i) => String(i)) }, {
+      shadeDiagonal: true,
+      showTextOverlay: true,
+      width: side,
+      height: side,
+      xLabel,
+      yLabel,
+      // Names the legend and the tooltips' counts: an option vite.config.ts adds to tfjs-vis.
+      countLabel,
+    } as ConfusionOptions);
   });
   return <div ref={container} className="chart__canvas chart__canvas--square" aria-hidden="true" />;
 }

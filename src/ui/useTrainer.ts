@@ -72,7 +72,7 @@ export function useTrainer() {
       if (event.type === 'modelFilesReady') saveFiles(event.files);
       dispatch(event);
     };
-    const trainer = startTrainer(onEvent, (message) => dispatch({ type: 'workerFaulted', message }));
+    const trainer = startTrainer(onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
     client.current = trainer;
     const current = latest.current;
     trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends });
@@ -128,9 +128,11 @@ export function useTrainer() {
           files.map((f) => f.bytes),
         );
       } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
         dispatch({
           type: 'uploadRejected',
-          message: `The files could not be read: ${error instanceof Error ? error.message : String(error)}`,
+          message: `The files could not be read: ${detail}`,
+          said: { code: 'filesUnreadable', values: { detail } },
         });
       }
     },

@@ -11,7 +11,7 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerWasmTrainingKernels } from '../model/wasmKernels';
-import type { BackendInfo, BackendName } from './protocol';
+import type { BackendInfo, BackendName, BackendWhy } from './protocol';
 import type { BackendChoice } from './settings';
 
 /** What the worker can learn about WebGL without starting tfjs on it. */
@@ -78,9 +78,11 @@ export async function selectBackend(
   probe: () => WebGlProbe = probeWebGl,
 ): Promise<BackendInfo> {
   const reasons: string[] = [];
+  const why: BackendWhy[] = [];
   let candidates: BackendName[];
   if (choice === 'auto' && avoid.includes('webgl')) {
     reasons.push(LOST_REASON);
+    why.push({ code: 'lost', detail: '' });
     candidates = ['wasm', 'cpu'];
   } else if (choice === 'auto') {
     const webgl = probe();
@@ -91,22 +93,31 @@ export async function selectBackend(
           ? `WebGL is software-rendered here: ${shortRenderer(webgl.renderer)}`
           : `WebGL is not available here: ${webgl.renderer}`,
       );
+      why.push(
+        webgl.available ? { code: 'software', detail: shortRenderer(webgl.renderer) } : { code: 'unavailable', detail: webgl.renderer },
+      );
       candidates = ['wasm', 'cpu'];
     }
   } else {
     candidates = (['webgl', 'wasm', 'cpu'] as const).slice(['webgl', 'wasm', 'cpu'].indexOf(choice));
-    if (candidates.some((name) => avoid.includes(name))) reasons.push(LOST_REASON);
+    if (candidates.some((name) => avoid.includes(name))) {
+      reasons.push(LOST_REASON);
+      why.push({ code: 'lost', detail: '' });
+    }
   }
   candidates = candidates.filter((name) => !avoid.includes(name));
   for (const name of candidates) {
     if (tf.getBackend() === name || (await start(name))) {
-      if (reasons.length === 0)
+      if (reasons.length === 0) {
         reasons.push(
           choice === 'auto' ? `auto: ${name === 'webgl' ? 'WebGL runs on a GPU here' : 'fastest available'}` : 'chosen in the settings',
         );
-      return { name, reason: reasons.join('; ') };
+        why.push({ code: choice === 'auto' ? (name === 'webgl' ? 'gpu' : 'fastest') : 'chosen', detail: '' });
+      }
+      return { name, reason: reasons.join('; '), why };
     }
     reasons.push(`${LABELS[name]} could not start`);
+    why.push({ code: 'failed', detail: LABELS[name] });
   }
   throw new Error(`no tfjs backend could start (${reasons.join('; ')})`);
 }

@@ -6,7 +6,7 @@
 import { ModelStoreError, type ModelStore } from '../model/modelStore';
 import type { NamedArray, OptimizerState } from '../model/trainingState';
 import { MODEL_PRESETS } from '../model/lenet5';
-import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo } from './protocol';
+import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo, Saying } from './protocol';
 import { validateSettings, type TrainSettings } from './settings';
 
 /** A run's state after a completed epoch: enough to continue it anywhere, bit for bit on the same backend. */
@@ -41,7 +41,8 @@ export async function readLibrary(store: LibraryStore): Promise<{ models: SavedM
 }
 
 /** A sentence for the UI from anything storage threw. */
-export function storageMessage(error: unknown): string {
-  if (error instanceof ModelStoreError) return error.message;
-  return `Saving in this browser failed: ${error instanceof Error ? error.message : String(error)}`;
+export function storageSaying(error: unknown): Saying {
+  if (error instanceof ModelStoreError) return { message: error.message, said: error.said };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { message: `Saving in this browser failed: ${detail}`, said: { code: 'savingFailed', values: { detail } } };
 }

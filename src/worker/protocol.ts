@@ -9,12 +9,48 @@ import type { Preprocessed, Stroke } from '../data/drawing';
 import type { SplitName } from '../data/mnist';
 import type { ConvFilters, LayerActivation } from '../model/inspect';
 import type { LayerSummary, ModelSummary } from '../model/lenet5';
-import type { ModelFile } from '../model/modelFiles';
-import type { Activation, BackendChoice, ModelPreset, TrainSettings } from './settings';
+import type { DataProblem } from '../data/dataFileError';
+import type { ModelFile, ModelFileCode } from '../model/modelFiles';
+import type { ModelStoreCode } from '../model/modelStore';
+import type { Activation, BackendChoice, ModelPreset, SettingCode, TrainSettings } from './settings';
 
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
-export type { ConvFilters, LayerActivation, LayerSummary, ModelFile, ModelSummary, Preprocessed, SplitName, Stroke };
+export type { ConvFilters, DataProblem, LayerActivation, LayerSummary, ModelFile, ModelSummary, Preprocessed, SplitName, Stroke };
+
+/** What the worker and the client watching it say, besides what the model files, storage and settings say. */
+export type WorkerCode =
+  | 'workerUnresponsive'
+  | 'workerCrashed'
+  | 'workerUnreadable'
+  | 'contextLost'
+  | 'uploadWhileTraining'
+  | 'filesUnreadable'
+  | 'uploadUnusable'
+  | 'savingFailed'
+  | 'savedModelGone'
+  | 'noModel'
+  | 'noCheckpoint'
+  | 'noStorage'
+  | 'notLoaded';
+
+export type SaidCode = WorkerCode | ModelFileCode | ModelStoreCode | SettingCode;
+
+/** A fact as a code and the values that fill it in, so the UI can word it in the page's language. */
+export interface Said {
+  code: SaidCode;
+  values: Record<string, string | number>;
+}
+
+/**
+ * A sentence for a person: `message` in English (what English shows, and what logs and tests
+ * read), `said` the same fact for other languages. Without `said` (an unexpected error's own
+ * text, from a library or the browser) every language shows the message as it is.
+ */
+export interface Saying {
+  message: string;
+  said?: Said;
+}
 
 /** Commands the UI sends to the worker (imperative names). */
 export type WorkerCommand =
@@ -76,15 +112,15 @@ export type TestFault = 'lose-webgl-context';
 /** What went wrong, in terms a person can act on. */
 export type AppError =
   /** A data file is missing, truncated, corrupt or undecodable. */
-  | { kind: 'data'; file: string; expected: string; found: string }
+  | { kind: 'data'; file: string; expected: string; found: string; problem: DataProblem }
   /** The worker itself crashed or could not start. */
-  | { kind: 'worker'; message: string }
+  | ({ kind: 'worker' } & Saying)
   /** Settings out of range (the UI checks them first; the worker checks again). */
-  | { kind: 'settings'; message: string }
+  | ({ kind: 'settings' } & Saying)
   /** Using, deleting or downloading a saved model failed; the model in use stays. */
-  | { kind: 'model'; message: string }
+  | ({ kind: 'model' } & Saying)
   /** Anything else the worker caught. */
-  | { kind: 'internal'; message: string };
+  | ({ kind: 'internal' } & Saying);
 
 /** Sample digits for the Data panel. */
 export interface SampleDigits {
@@ -114,6 +150,14 @@ export interface BackendInfo {
   name: BackendName;
   /** A sentence for the badge, e.g. "WebGL is software-rendered here: SwiftShader". */
   reason: string;
+  /** The same reasons as codes, for the UI to word in the page's language. */
+  why?: BackendWhy[];
+}
+
+/** One reason a backend was chosen (detail: the renderer, or the backend that failed). */
+export interface BackendWhy {
+  code: 'lost' | 'software' | 'unavailable' | 'gpu' | 'fastest' | 'chosen' | 'failed';
+  detail: string;
 }
 
 export interface TrainingPlan {
@@ -243,12 +287,12 @@ export type WorkerEvent =
   | { type: 'modelChanged'; source: ModelSource; model: ModelRecord & { id: string | null; savedAt: string } }
   | { type: 'checkpointSaved'; epoch: number }
   /** Saving to this browser failed (quota, private mode): training goes on, the message says what is at risk. */
-  | { type: 'storageFailed'; message: string }
+  | ({ type: 'storageFailed' } & Saying)
   | { type: 'modelFilesReady'; files: ModelFile[] }
   /** Uploaded files that cannot be used; the model in use stays. */
-  | { type: 'uploadRejected'; message: string }
+  | ({ type: 'uploadRejected' } & Saying)
   /** The GPU context was lost mid-run: the UI starts a fresh worker that resumes from the checkpoint. */
-  | { type: 'backendLost'; backend: BackendName; message: string }
+  | ({ type: 'backendLost'; backend: BackendName } & Saying)
   | { type: 'pong' }
   /** The convolution filters of the model in use: after every epoch and when the model changes. */
   | { type: 'filtersChanged'; filters: ConvFilters[] }

@@ -73,9 +73,14 @@ export const PRESETS: Preset[] = [
   { id: 'quick', label: 'Quick demo', settings: { epochs: 2, trainSize: 60_000, learningRate: 0.003, activation: 'relu' } },
 ];
 
+/** Setting errors, for the UI to word in any language. */
+export type SettingCode = 'settingRange' | 'settingCombination';
+
 export interface SettingError {
   setting: keyof TrainSettings | 'trainSize/validationSplit';
   message: string;
+  /** settingRange: { setting, raw }; settingCombination: { trainSize, validationSplit }. */
+  said: { code: SettingCode; values: Record<string, string | number> };
 }
 
 /** A person-readable description of a setting's range, e.g. "a whole number from 1 to 100". */
@@ -88,7 +93,13 @@ export function describeRange(name: keyof TrainSettings): string {
 /** Checks one raw value (from the URL or the form); returns it typed, or an error naming the setting and its range. */
 export function parseSetting<K extends keyof TrainSettings>(name: K, raw: string): { value: TrainSettings[K] } | { error: SettingError } {
   const spec = SETTING_SPECS[name] as NumberSpec | ChoiceSpec<string>;
-  const error = { error: { setting: name, message: `${name} must be ${describeRange(name)}; got "${raw}"` } };
+  const error = {
+    error: {
+      setting: name,
+      message: `${name} must be ${describeRange(name)}; got "${raw}"`,
+      said: { code: 'settingRange' as const, values: { setting: name, raw } },
+    },
+  };
   if (spec.kind === 'choice') {
     return spec.options.includes(raw) ? { value: raw as TrainSettings[K] } : error;
   }
@@ -111,6 +122,7 @@ export function checkCombination(settings: TrainSettings): SettingError[] {
       {
         setting: 'trainSize/validationSplit',
         message: `trainSize ${settings.trainSize} with validationSplit ${settings.validationSplit} leaves no digit to train on`,
+        said: { code: 'settingCombination', values: { trainSize: settings.trainSize, validationSplit: settings.validationSplit } },
       },
     ];
   }

@@ -36,7 +36,7 @@ import {
   type BackendWatch,
 } from './contextLoss';
 import { ModelStoreError } from '../model/modelStore';
-import { readLibrary, storageMessage, trainedModelName, type Checkpoint, type LibraryStore } from './library';
+import { readLibrary, storageSaying, trainedModelName, type Checkpoint, type LibraryStore } from './library';
 import {
   BATCH_EVENT_INTERVAL_MS,
   SAMPLES_PER_CLASS,
@@ -50,6 +50,7 @@ import {
   type EpochResult,
   type ModelRecord,
   type ModelSource,
+  type Said,
   type TestFault,
   type WorkerCommand,
   type WorkerEvent,
@@ -140,7 +141,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   /** The data set, waiting for a load in progress (a command sent right after `load` arrives before it ends). */
   async function loadedData(): Promise<MnistData> {
     if (loading) await loading;
-    if (!data) throw new Error('the data set is not loaded yet');
+    if (!data) throw new SaidError('the data set is not loaded yet', 'notLoaded');
     return data;
   }
 
@@ -155,7 +156,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   function reportStorage(error: unknown): void {
     if (storageReported) return;
     storageReported = true;
-    post({ type: 'storageFailed', message: storageMessage(error) });
+    post({ type: 'storageFailed', ...storageSaying(error) });
   }
 
   async function postLibrary(): Promise<void> {
@@ -259,7 +260,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   /** Trains from scratch, or from a checkpoint: the same shuffles and optimizer state, so the same run. */
   async function train(settings: TrainSettings, from: Checkpoint | null, testFault?: TestFault): Promise<void> {
     const errors = validateSettings(settings);
-    if (errors.length > 0) throw new SettingsError(errors.map((e) => e.message).join('; '));
+    if (errors.length > 0) throw new SettingsError(errors.map((e) => e.message).join('; '), errors[0]!.said);
     const { train: trainSet, test: testSet } = await loadedData();
     const trainImages = trainSet.images;
     const labels = trainSet.labels;
@@ -463,11 +464,11 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   }
 
   async function restoreSaved(id: string, choice: BackendChoice): Promise<void> {
-    if (!store) throw new Error('this browser gives the page no storage');
+    if (!store) throw new SaidError('this browser gives the page no storage', 'noStorage');
     const saved = await store.get(id);
     if (!saved) {
       await postLibrary();
-      throw new Error('that saved model is no longer in this browser (deleted in another tab?)');
+      throw new SaidError('that saved model is no longer in this browser (deleted in another tab?)', 'savedModelGone');
     }
     await ensureBackend(choice);
     const restored = await artifactsToModel(saved.artifacts);
@@ -478,7 +479,11 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
 
   async function upload(files: ModelFile[], choice: BackendChoice): Promise<void> {
     if (run) {
-      post({ type: 'uploadRejected', message: 'Stop the training first: the model being trained is the model in use until it ends.' });
+      post({
+        type: 'uploadRejected',
+        message: 'Stop the training first: the model being trained is the model in use until it ends.',
+        said: { code: 'uploadWhileTraining', values: {} },
+      });
       return;
     }
     let uploaded: tf.LayersModel;
@@ -491,7 +496,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
       name = typeof lenetLab?.name === 'string' ? lenetLab.name : jsonName;
     } catch (error) {
       if (!(error instanceof ModelFileError)) throw error;
-      post({ type: 'uploadRejected', message: error.message });
+      post({ type: 'uploadRejected', message: error.message, said: error.said });
       return;
     }
     try {
@@ -511,13 +516,14 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
       uploaded.dispose();
       post({
         type: 'uploadRejected',
-        message: `The uploaded model cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+        message: `The uploaded model cannot be used: ${errorMessage(error)}`,
+        said: { code: 'uploadUnusable', values: { detail: errorMessage(error) } },
       });
     }
   }
 
   async function download(): Promise<void> {
-    if (!model) throw new Error('there is no model to download yet');
+    if (!model) throw new SaidError('there is no model to download yet', 'noModel');
     const metadata = { lenetLab: { name: inUse?.name ?? null, savedAt: inUse?.savedAt ?? null, settings: inUse?.settings ?? null } };
     const files = artifactsToFiles(await modelToArtifacts(model), DOWNLOAD_NAME, metadata);
     post(
@@ -561,7 +567,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           case 'resumeCheckpoint': {
             if (run) return;
             const checkpoint = store ? await store.getCheckpoint() : null;
-            if (!checkpoint) throw new Error('there is no interrupted run to continue');
+            if (!checkpoint) throw new SaidError('there is no interrupted run to continue', 'noCheckpoint');
             await train(checkpoint.settings, checkpoint);
             return;
           }
@@ -642,7 +648,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         }
       } catch (error) {
         if (error instanceof BackendLostError || backendContextLost()) {
-          post({ type: 'backendLost', backend: 'webgl', message: CONTEXT_LOST_MESSAGE });
+          post({ type: 'backendLost', backend: 'webgl', message: CONTEXT_LOST_MESSAGE, said: { code: 'contextLost', values: {} } });
           return;
         }
         const appError = toAppError(error);
@@ -650,15 +656,15 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
         const onSavedModel = ['useSavedModel', 'deleteSavedModel', 'downloadModel', 'discardCheckpoint'].includes(command.type);
         post({
           type: 'failed',
-          error: onSavedModel && appError.kind !== 'data' ? { kind: 'model', message: errorText(appError) } : appError,
+          error: onSavedModel && appError.kind !== 'data' ? { ...appError, kind: 'model' } : appError,
         });
       }
     },
   };
 }
 
-function errorText(error: AppError): string {
-  return error.kind === 'data' ? `${error.file}: ${error.found}` : error.message;
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Bytes of the model's weights as stored (float32). */
@@ -673,8 +679,23 @@ function wasmMemoryBytes(): number | null {
   return wasm?.HEAPU8?.buffer.byteLength ?? null;
 }
 
+/** An error the worker words itself: its English message and the code other languages word it by. */
+class SaidError extends Error {
+  readonly said: Said;
+  constructor(message: string, code: Said['code'], values: Said['values'] = {}) {
+    super(message);
+    this.said = { code, values };
+  }
+}
+
 class SettingsError extends Error {
   override readonly name = 'SettingsError';
+  constructor(
+    message: string,
+    readonly said: Said,
+  ) {
+    super(message);
+  }
 }
 
 function summarizeData(data: MnistData, durationMs: number): DatasetSummary {
@@ -700,8 +721,10 @@ function summarizeData(data: MnistData, durationMs: number): DatasetSummary {
 
 /** Maps anything thrown to the protocol's error shape. */
 export function toAppError(error: unknown): AppError {
-  if (error instanceof DataFileError) return { kind: 'data', file: error.file, expected: error.expected, found: error.found };
-  if (error instanceof SettingsError) return { kind: 'settings', message: error.message };
-  if (error instanceof ModelStoreError) return { kind: 'internal', message: error.message };
-  return { kind: 'internal', message: error instanceof Error ? error.message : String(error) };
+  if (error instanceof DataFileError) {
+    return { kind: 'data', file: error.file, expected: error.expected, found: error.found, problem: error.problem };
+  }
+  if (error instanceof SettingsError) return { kind: 'settings', message: error.message, said: error.said };
+  if (error instanceof ModelStoreError || error instanceof SaidError) return { kind: 'internal', message: error.message, said: error.said };
+  return { kind: 'internal', message: errorMessage(error) };
 }

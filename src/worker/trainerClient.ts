@@ -5,7 +5,7 @@
  * message. Silence is counted in missed heartbeats, not wall time, so a laptop waking from sleep
  * (timers and worker frozen together) is not mistaken for a dead worker.
  */
-import type { WorkerCommand, WorkerEvent } from './protocol';
+import type { Saying, WorkerCode, WorkerCommand, WorkerEvent } from './protocol';
 
 export interface TrainerClient {
   send(command: WorkerCommand, transfer?: Transferable[]): void;
@@ -24,23 +24,23 @@ export const UNRESPONSIVE_MS = 15_000;
 const BATCHES_OF_SILENCE = 4;
 
 /** Starts the training worker; events go to `onEvent`, a crash or a silent worker to `onFault` (once). */
-export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (message: string) => void): TrainerClient {
+export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (fault: Saying) => void): TrainerClient {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
   let heard = false;
   let silentBeats = 0;
   let faulted = false;
   let limitMs = UNRESPONSIVE_MS;
-  const fault = (message: string) => {
+  const fault = (message: string, code: WorkerCode, detail = '') => {
     if (faulted) return;
     faulted = true;
     clearInterval(heartbeat);
     worker.terminate();
-    onFault(message);
+    onFault({ message, said: { code, values: { detail } } });
   };
   const heartbeat = setInterval(() => {
     silentBeats = heard ? 0 : silentBeats + 1;
     heard = false;
-    if (silentBeats * HEARTBEAT_MS >= limitMs) fault('The training worker stopped responding');
+    if (silentBeats * HEARTBEAT_MS >= limitMs) fault('The training worker stopped responding', 'workerUnresponsive');
     else worker.postMessage({ type: 'ping' } satisfies WorkerCommand);
   }, HEARTBEAT_MS);
   worker.onmessage = (message: MessageEvent<WorkerEvent>) => {
@@ -52,9 +52,9 @@ export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (me
   };
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
-    fault(`The training worker crashed${event.message ? ` (${event.message})` : ''}`);
+    fault(`The training worker crashed${event.message ? ` (${event.message})` : ''}`, 'workerCrashed', event.message);
   };
-  worker.onmessageerror = () => fault('A message from the training worker could not be read');
+  worker.onmessageerror = () => fault('A message from the training worker could not be read', 'workerUnreadable');
   return {
     send: (command, transfer = []) => worker.postMessage(command, transfer),
     terminate: () => {

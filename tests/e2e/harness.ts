@@ -22,6 +22,13 @@ export interface Device {
   hasTouch?: boolean;
   isMobile?: boolean;
   deviceScaleFactor?: number;
+  /** The browser's language (navigator.language), e.g. 'zh-CN'. */
+  locale?: string;
+  /**
+   * Blocked unless a test allows them (the offline test): a service worker answers from its cache,
+   * where the other tests fake a missing or corrupt file with page.route, which it would bypass.
+   */
+  serviceWorkers?: 'allow' | 'block';
 }
 
 /** Registers the browser lifecycle hooks for a test file and returns a page opener. */
@@ -37,6 +44,7 @@ export function useBrowser(device?: Device): { open(path?: string, setup?: (page
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
+      serviceWorkers: 'block',
       ...device,
     });
   });

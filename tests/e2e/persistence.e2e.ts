@@ -121,7 +121,9 @@ describe('saved models, files and recovery', () => {
     const offer = page.getByTestId('saved-model-offer');
     const percent = `${(trainedAccuracy * 100).toFixed(1)}%`;
     await expect(offer.innerText()).resolves.toMatch(
-      new RegExp(`^Use saved model: ${percent.replace('.', '\\.')} test accuracy, trained \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`),
+      new RegExp(
+        `^Use saved model: ${percent.replace('.', '\\.')} test accuracy, trained [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d\\d [AP]M$`,
+      ),
     );
     await expect(page.getByTestId('use-saved-model').first().innerText()).resolves.toBe(await offer.innerText());
     await offer.click();
@@ -207,7 +209,11 @@ describe('saved models, files and recovery', () => {
       idBefore,
       { timeout: 30_000 },
     );
-    await expect(page.getByTestId('saved-models').getAttribute('data-count')).resolves.toBe(String(countBefore + 1));
+    // The list follows the model change (the worker reads the library back after saving).
+    await page.waitForFunction(
+      (count) => document.querySelector('[data-testid="saved-models"]')?.getAttribute('data-count') === String(count),
+      countBefore + 1,
+    );
 
     // Several models are kept; deleting one asks twice, in place.
     const oldest = page.getByTestId('saved-model').last();

@@ -25,7 +25,13 @@ describe('reduce', () => {
   });
 
   it('goes to error with the worker’s error, and a retry starts over with a new attempt', () => {
-    const error = { kind: 'data', file: 'train-labels.u8', expected: '60000 bytes', found: '10 bytes (truncated)' } as const;
+    const error = {
+      kind: 'data',
+      file: 'train-labels.u8',
+      expected: '60000 bytes',
+      found: '10 bytes (truncated)',
+      problem: 'size',
+    } as const;
     const failed = run([
       { type: 'loadProgressed', loadedBytes: 10, totalBytes: 100 },
       { type: 'failed', error },
@@ -207,9 +213,7 @@ describe('reduce', () => {
     it('a worker that dies mid-run: a fresh worker continues from the last checkpoint, and the page says so', () => {
       const faulted = run([{ type: 'workerFaulted', message: 'The training worker stopped responding' }], training);
       expect(faulted).toMatchObject({ phase: 'training', attempt: training.attempt + 1, recovery: { action: 'resume' }, recoveries: 1 });
-      expect(faulted.notice).toBe(
-        'The training worker stopped responding. Training continues from epoch 1 (the last one completed) in a fresh worker.',
-      );
+      expect(faulted.notice).toEqual({ cause: { message: 'The training worker stopped responding' }, outcome: 'resumed', epoch: 1 });
       // The resumed run keeps the curves up to the checkpoint and drops the batches it trains again.
       const resumed = run(
         [{ type: 'trainingStarted', plan: { ...plan, resumed: { fromEpoch: 1, history: [epoch(0), epoch(1)] } } }],
@@ -223,7 +227,7 @@ describe('reduce', () => {
     it('a lost WebGL context: the next workers avoid WebGL', () => {
       const lost = run([{ type: 'backendLost', backend: 'webgl', message: 'the WebGL context was lost' }], training);
       expect(lost).toMatchObject({ phase: 'training', recovery: { action: 'resume' }, avoidBackends: ['webgl'] });
-      expect(lost.notice).toMatch(/^WebGL: the WebGL context was lost\. Training continues from epoch 1/);
+      expect(lost.notice).toEqual({ cause: { message: 'the WebGL context was lost' }, lost: 'webgl', outcome: 'resumed', epoch: 1 });
     });
 
     it('without a checkpoint (storage failed) the run starts again rather than being lost', () => {
@@ -265,9 +269,9 @@ describe('reduce', () => {
         { type: 'modelChanged', source: 'uploaded', model: { ...record, origin: 'uploaded' } },
       ]);
       const failed = run([{ type: 'failed', error: { kind: 'model', message: 'gone' } }], done);
-      expect(failed).toMatchObject({ phase: 'done', model: done.model, modelError: 'gone' });
+      expect(failed).toMatchObject({ phase: 'done', model: done.model, modelError: { message: 'gone' } });
       const rejected = run([{ type: 'uploadRequested' }, { type: 'uploadRejected', message: 'bad json' }], done);
-      expect(rejected).toMatchObject({ phase: 'done', model: done.model, uploading: false, uploadError: 'bad json' });
+      expect(rejected).toMatchObject({ phase: 'done', model: done.model, uploading: false, uploadError: { message: 'bad json' } });
     });
 
     it('"Try again" after an error keeps the model in use by restoring it', () => {

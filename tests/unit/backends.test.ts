@@ -29,19 +29,23 @@ describe('selectBackend', () => {
       hardware: false,
       renderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)',
     }));
-    expect(info).toEqual({ name: 'wasm', reason: 'WebGL is software-rendered here: SwiftShader' });
+    expect(info).toEqual({
+      name: 'wasm',
+      reason: 'WebGL is software-rendered here: SwiftShader',
+      why: [{ code: 'software', detail: 'SwiftShader' }],
+    });
     expect(tf.getBackend()).toBe('wasm');
   });
 
   it('auto: says when there is no WebGL at all', async () => {
     const info = await selectBackend('auto', [], () => ({ available: false, hardware: false, renderer: 'no WebGL 2' }));
-    expect(info).toEqual({ name: 'wasm', reason: 'WebGL is not available here: no WebGL 2' });
+    expect(info).toMatchObject({ name: 'wasm', reason: 'WebGL is not available here: no WebGL 2', why: [{ code: 'unavailable' }] });
   });
 
   it('an explicit choice that cannot start falls back, saying so', async () => {
     const info = await selectBackend('webgl');
-    expect(info).toEqual({ name: 'wasm', reason: 'WebGL could not start' });
-    expect(await selectBackend('cpu')).toEqual({ name: 'cpu', reason: 'chosen in the settings' });
+    expect(info).toEqual({ name: 'wasm', reason: 'WebGL could not start', why: [{ code: 'failed', detail: 'WebGL' }] });
+    expect(await selectBackend('cpu')).toEqual({ name: 'cpu', reason: 'chosen in the settings', why: [{ code: 'chosen', detail: '' }] });
   });
 
   it('never starts a backend the page lost, even where a GPU would make auto pick it', async () => {
@@ -49,6 +53,7 @@ describe('selectBackend', () => {
     expect(await selectBackend('auto', ['webgl'], gpu)).toEqual({
       name: 'wasm',
       reason: 'the WebGL context was lost earlier on this page',
+      why: [{ code: 'lost', detail: '' }],
     });
     expect((await selectBackend('webgl', ['webgl'], gpu)).name).toBe('wasm');
   });

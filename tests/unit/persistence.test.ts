@@ -191,7 +191,11 @@ describe('interrupted runs', () => {
   it('says so when there is nothing to continue', async () => {
     const s = await session(newStore());
     await s.send({ type: 'resumeCheckpoint' });
-    expect(s.last('failed')!.error).toEqual({ kind: 'internal', message: 'there is no interrupted run to continue' });
+    expect(s.last('failed')!.error).toEqual({
+      kind: 'internal',
+      message: 'there is no interrupted run to continue',
+      said: { code: 'noCheckpoint', values: {} },
+    });
   });
 });
 

@@ -78,7 +78,7 @@ describe('createTrainer: loading', () => {
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
     expect(events.at(-1)).toEqual({
       type: 'failed',
-      error: { kind: 'data', file: 'test-labels.u8', expected: '10 bytes', found: '4 bytes (truncated)' },
+      error: { kind: 'data', file: 'test-labels.u8', expected: '10 bytes', found: '4 bytes (truncated)', problem: 'size' },
     });
     files.set('test-labels.u8', good);
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
@@ -175,7 +175,11 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
     await trainer.handle({ type: 'train', settings: { ...quick, epochs: 0 } });
     expect(events.at(-1)).toEqual({
       type: 'failed',
-      error: { kind: 'settings', message: 'epochs must be a whole number from 1 to 100; got "0"' },
+      error: {
+        kind: 'settings',
+        message: 'epochs must be a whole number from 1 to 100; got "0"',
+        said: { code: 'settingRange', values: { setting: 'epochs', raw: '0' } },
+      },
     });
   });
 

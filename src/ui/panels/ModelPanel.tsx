@@ -1,20 +1,20 @@
 import { memo } from 'react';
 import type { ModelSummary } from '../../worker/protocol';
-import { formatCount } from '../format';
-import { strings } from '../strings';
 import { Panel } from './Panel';
-
-const s = strings.model;
+import { useFormat, useStrings } from '../i18n/I18n';
 
 /** A Keras-style summary of the model in use: layer, output shape, parameters, total. */
 export const ModelPanel = memo(function ModelPanel({ summary }: { summary: ModelSummary | null }) {
+  const strings = useStrings();
+  const s = strings.model;
+  const format = useFormat();
   return (
     <Panel id="model" title={strings.panels.model}>
       <p>{s.intro}</p>
       {summary ? (
         <table className="summary" data-testid="model-summary" data-total-params={summary.totalParams}>
           <caption>
-            {summary.label} — {s.outputShape.toLowerCase()} {summary.inputShape.join(' x ')} in
+            {s.caption(summary.preset ? strings.train.modelOptions[summary.preset] : summary.label, summary.inputShape.join(' x '))}
           </caption>
           <thead>
             <tr>
@@ -30,7 +30,7 @@ export const ModelPanel = memo(function ModelPanel({ summary }: { summary: Model
                 <th scope="row">{layer.name}</th>
                 <td>{layer.type}</td>
                 <td>{layer.outputShape.join(' x ')}</td>
-                <td>{formatCount(layer.params)}</td>
+                <td>{format.count(layer.params)}</td>
               </tr>
             ))}
           </tbody>
@@ -39,7 +39,7 @@ export const ModelPanel = memo(function ModelPanel({ summary }: { summary: Model
               <th scope="row" colSpan={3}>
                 {s.total}
               </th>
-              <td>{formatCount(summary.totalParams)}</td>
+              <td>{format.count(summary.totalParams)}</td>
             </tr>
           </tfoot>
         </table>

@@ -1,21 +1,35 @@
 import { useState, type DragEvent } from 'react';
-import type { SavedModelInfo } from '../../worker/protocol';
+import type { ModelRecord, SavedModelInfo } from '../../worker/protocol';
 import { isRunning, type ModelInUse } from '../appState';
-import { formatCount, formatDateTime, formatPercent } from '../format';
-import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';
+import type { Strings } from '../i18n/en';
+import type { Format } from '../i18n/format';
+import { useFormat, useSay, useStrings } from '../i18n/I18n';
 
-const s = strings.models;
+/**
+ * A model's name in the page's language: a trained one is named by its recipe ("LeNet-5 (seed
+ * notebook, 28x28), tanh, 20 epochs"), an uploaded one keeps the name it came with.
+ */
+export function modelName(record: ModelRecord, strings: Strings, format: Format): string {
+  const { settings } = record;
+  if (record.origin !== 'trained' || !settings) return record.name;
+  const epochs = record.evaluation.stopped ? record.evaluation.epochsCompleted : settings.epochs;
+  const subset = settings.trainSize < 60_000 ? format.count(settings.trainSize) : null;
+  return strings.models.trainedName(strings.train.modelOptions[settings.model], settings.activation, epochs, subset);
+}
 
 /** The button that makes a saved model the model in use: the offer a class sees on page load. */
-export function savedModelLabel(model: SavedModelInfo): string {
+export function savedModelLabel(model: SavedModelInfo, s: Strings['models'], format: Format): string {
   const label = model.origin === 'uploaded' ? s.useUploaded : s.use;
-  return label(formatPercent(model.evaluation.accuracy, 1), formatDateTime(model.savedAt));
+  return label(format.percent(model.evaluation.accuracy, 1), format.dateTime(model.savedAt));
 }
 
 /** Where the model in use came from; `data-source` is 'none', 'trained', 'restored' or 'uploaded'. */
 export function ModelSource({ model }: { model: ModelInUse | null }) {
+  const strings = useStrings();
+  const s = strings.models;
+  const format = useFormat();
   if (!model) {
     return (
       <p className="model-source" data-testid="model-source" data-source="none">
@@ -26,14 +40,22 @@ export function ModelSource({ model }: { model: ModelInUse | null }) {
   const { record, source } = model;
   return (
     <p className="model-source" data-testid="model-source" data-source={source} data-model-id={record.id ?? ''}>
-      <strong>{s.inUse}:</strong> {record.name} — {s.source[source]} · {formatPercent(record.evaluation.accuracy)} {s.testAccuracy}
-      {record.id ? ` · ${s.savedAt} ${formatDateTime(record.savedAt)}` : ` · ${s.notSaved}`}
+      <strong>
+        {s.inUse}
+        {strings.colon}
+      </strong>{' '}
+      {modelName(record, strings, format)} — {s.source[source]} · {format.percent(record.evaluation.accuracy)} {s.testAccuracy}
+      {record.id ? ` · ${s.savedAt} ${format.dateTime(record.savedAt)}` : ` · ${s.notSaved}`}
     </p>
   );
 }
 
 /** Saved models (use, delete), the interrupted run, download and upload of the model in use. */
 export function ModelsPanel({ trainer }: { trainer: Trainer }) {
+  const strings = useStrings();
+  const s = strings.models;
+  const format = useFormat();
+  const say = useSay();
   const { state } = trainer;
   const running = isRunning(state.phase);
   const busy = running || state.recovery !== null || state.uploading;
@@ -44,17 +66,21 @@ export function ModelsPanel({ trainer }: { trainer: Trainer }) {
       <ModelSource model={state.model} />
       {state.storageWarning ? (
         <p className="notice" role="alert" data-testid="storage-warning">
-          <strong>{s.storageWarning}:</strong> {state.storageWarning}
+          <strong>
+            {s.storageWarning}
+            {strings.colon}
+          </strong>{' '}
+          {say(state.storageWarning)}
         </p>
       ) : null}
       {state.modelError ? (
         <p className="notice" role="alert" data-testid="model-error">
-          {state.modelError}
+          {say(state.modelError)}
         </p>
       ) : null}
       {interrupted && !busy ? (
         <div className="notice" data-testid="interrupted-run">
-          <p>{s.interrupted(interrupted.epoch, interrupted.settings.epochs, formatDateTime(interrupted.savedAt))}</p>
+          <p>{s.interrupted(interrupted.epoch, interrupted.settings.epochs, format.dateTime(interrupted.savedAt))}</p>
           <button type="button" data-testid="resume-checkpoint" disabled={state.dataset === null} onClick={trainer.resumeInterrupted}>
             {s.continueRun}
           </button>{' '}
@@ -93,7 +119,11 @@ export function ModelsPanel({ trainer }: { trainer: Trainer }) {
         ) : null}
         {state.uploadError ? (
           <p className="error" role="alert" data-testid="upload-error">
-            <strong>{s.uploadError}:</strong> {state.uploadError}
+            <strong>
+              {s.uploadError}
+              {strings.colon}
+            </strong>{' '}
+            {say(state.uploadError)}
           </p>
         ) : null}
       </div>
@@ -102,21 +132,27 @@ export function ModelsPanel({ trainer }: { trainer: Trainer }) {
 }
 
 function SavedModel(props: { model: SavedModelInfo; inUse: boolean; disabled: boolean; onUse: () => void; onDelete: () => void }) {
+  const strings = useStrings();
+  const s = strings.models;
+  const format = useFormat();
   const { model, inUse, disabled, onUse, onDelete } = props;
   // Deleting asks twice, in place: a native confirm() would freeze the page, and a class cannot undo.
   const [confirming, setConfirming] = useState(false);
   return (
     <li className="saved-model" data-testid="saved-model" data-id={model.id} data-in-use={inUse}>
       <div>
-        <strong>{model.name}</strong>
+        <strong>{modelName(model, strings, format)}</strong>
         <div className="muted small">
-          {formatCount(model.evaluation.count)} test digits · {formatCount(model.summary.totalParams)} parameters ·{' '}
-          {formatCount(Math.round(model.weightBytes / 1000))} kB
+          {s.facts(
+            format.count(model.evaluation.count),
+            format.count(model.summary.totalParams),
+            format.count(Math.round(model.weightBytes / 1000)),
+          )}
         </div>
       </div>
       <div className="saved-model__actions">
         <button type="button" data-testid="use-saved-model" data-id={model.id} disabled={disabled || inUse} onClick={onUse}>
-          {inUse ? s.inUseButton : savedModelLabel(model)}
+          {inUse ? s.inUseButton : savedModelLabel(model, s, format)}
         </button>
         <button
           type="button"
@@ -135,6 +171,8 @@ function SavedModel(props: { model: SavedModelInfo; inUse: boolean; disabled: bo
 
 /** A file input that also takes the two files dropped onto it. */
 function UploadZone({ disabled, onFiles }: { disabled: boolean; onFiles: (files: File[]) => void }) {
+  const strings = useStrings();
+  const s = strings.models;
   const [over, setOver] = useState(false);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();

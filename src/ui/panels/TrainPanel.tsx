@@ -3,20 +3,20 @@ import { memo, useEffect, useMemo } from 'react';
 import type { EpochResult } from '../../worker/protocol';
 import { LineChart, warmUpCharts } from '../charts';
 import { downsample } from '../chartData';
-import { formatCount, formatDuration, formatPercent } from '../format';
 import { SettingsForm } from '../SettingsForm';
-import { strings } from '../strings';
 import type { Trainer } from '../useTrainer';
 import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';
-
-const s = strings.train;
+import { useFormat, useSay, useStrings } from '../i18n/I18n';
 
 /** Points of the per-batch loss curve drawn at most. */
 const MAX_BATCH_POINTS = 300;
 
 /** Settings, presets, the controls, the backend badge, progress and the live charts. */
 export function TrainPanel({ trainer, present = false }: { trainer: Trainer; present?: boolean }) {
+  const strings = useStrings();
+  const s = strings.train;
+  const say = useSay();
   const { state } = trainer;
   const running = isRunning(state.phase);
   const canTrain = state.dataset !== null && !running && state.settingErrors.length === 0;
@@ -28,10 +28,13 @@ export function TrainPanel({ trainer, present = false }: { trainer: Trainer; pre
     <Panel id="train" title={strings.panels.train}>
       {state.urlErrors.length > 0 ? (
         <div className="notice" role="alert" data-testid="settings-error">
-          <strong>{s.settingsError}:</strong>
+          <strong>
+            {s.settingsError}
+            {strings.colon}
+          </strong>
           <ul>
             {state.urlErrors.map((e) => (
-              <li key={e.setting}>{e.message}</li>
+              <li key={e.setting}>{say(e)}</li>
             ))}
           </ul>
         </div>
@@ -83,12 +86,17 @@ export function TrainPanel({ trainer, present = false }: { trainer: Trainer; pre
 }
 
 function BackendBadge({ state }: { state: AppState }) {
+  const strings = useStrings();
+  const s = strings.train;
   const backend = state.backend;
+  const reason = backend ? (backend.why?.map((w) => s.why[w.code](w.detail)).join('; ') ?? backend.reason) : '';
   return (
-    <span className="badge" data-testid="backend-badge" data-backend={backend?.name ?? ''} title={backend?.reason}>
+    <span className="badge" data-testid="backend-badge" data-backend={backend?.name ?? ''} title={reason}>
       {backend ? (
         <>
-          {s.backend}: <strong>{backend.name}</strong> <span className="badge__reason">({backend.reason})</span>
+          {s.backend}
+          {strings.colon}
+          <strong>{backend.name}</strong> <span className="badge__reason">({reason})</span>
         </>
       ) : (
         s.backendPending
@@ -98,6 +106,9 @@ function BackendBadge({ state }: { state: AppState }) {
 }
 
 function EpochProgress({ state }: { state: AppState }) {
+  const strings = useStrings();
+  const s = strings.train;
+  const format = useFormat();
   const { plan, batch, epochs } = state;
   if (!plan) return null;
   const total = plan.settings.epochs;
@@ -112,7 +123,7 @@ function EpochProgress({ state }: { state: AppState }) {
       : state.phase === 'evaluating'
         ? s.evaluating
         : batch && state.phase === 'training'
-          ? `${formatCount(Math.round(batch.imagesPerSecond))} ${s.imagesPerSecond}${Number.isFinite(leftMs) ? ` · ${formatDuration(leftMs)} ${s.left}` : ''}`
+          ? `${format.count(Math.round(batch.imagesPerSecond))} ${s.imagesPerSecond}${Number.isFinite(leftMs) ? ` · ${format.duration(leftMs)} ${s.left}` : ''}`
           : '';
   return (
     <div
@@ -136,7 +147,7 @@ function EpochProgress({ state }: { state: AppState }) {
         {status ? <span> · {status}</span> : null}
       </div>
       <progress max={1} value={state.phase === 'done' ? 1 : fraction} aria-label={`${s.epoch} ${epoch} ${s.of} ${total}`} />
-      <p className="muted small">{s.split(formatCount(plan.trainCount), formatCount(plan.validationCount))}</p>
+      <p className="muted small">{s.split(format.count(plan.trainCount), format.count(plan.validationCount))}</p>
     </div>
   );
 }
@@ -152,12 +163,15 @@ const EpochAnnouncement = memo(function EpochAnnouncement({
   epochs: EpochResult[];
   testAccuracy: number | null;
 }) {
+  const strings = useStrings();
+  const s = strings.train;
+  const format = useFormat();
   const last = epochs.at(-1);
   const text =
     testAccuracy !== null
-      ? s.announceDone(formatPercent(testAccuracy))
+      ? s.announceDone(format.percent(testAccuracy))
       : last && last.epoch > 0
-        ? s.announceEpoch(last.epoch, last.epochs, formatPercent(last.accuracy))
+        ? s.announceEpoch(last.epoch, last.epochs, format.percent(last.accuracy))
         : '';
   return (
     <p className="visually-hidden" aria-live="polite" data-testid="epoch-announcement">
@@ -176,22 +190,24 @@ const Charts = memo(function Charts({
   epochs: EpochResult[];
   batchLosses: [number, number][];
 }) {
+  const strings = useStrings();
+  const s = strings.train;
   // Memoized on their sources: an epoch chart then redraws once per epoch, not at every batch event.
   const [lossSeries, accuracySeries] = useMemo(() => {
     const points = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy') =>
       epochs.flatMap((e) => (e[key] === null ? [] : [{ x: e.epoch, y: e[key] }]));
     return [
       [
-        { name: 'loss', points: points('loss') },
-        { name: 'val_loss', points: points('valLoss') },
+        { name: s.series.loss, points: points('loss') },
+        { name: s.series.valLoss, points: points('valLoss') },
       ],
       [
-        { name: 'accuracy', points: points('accuracy') },
-        { name: 'val_accuracy', points: points('valAccuracy') },
+        { name: s.series.accuracy, points: points('accuracy') },
+        { name: s.series.valAccuracy, points: points('valAccuracy') },
       ],
     ];
-  }, [epochs]);
-  const batchSeries = useMemo(() => [{ name: 'batch loss', points: downsample(batchLosses, MAX_BATCH_POINTS) }], [batchLosses]);
+  }, [epochs, s]);
+  const batchSeries = useMemo(() => [{ name: s.series.batchLoss, points: downsample(batchLosses, MAX_BATCH_POINTS) }], [batchLosses, s]);
   if (!hasPlan) return null;
   return (
     <div className="charts">
@@ -211,6 +227,9 @@ const Charts = memo(function Charts({
 
 /** Every epoch's figures as a table (and as data attributes for recorded runs). */
 const EpochLog = memo(function EpochLog({ epochs }: { epochs: EpochResult[] }) {
+  const strings = useStrings();
+  const s = strings.train;
+  const format = useFormat();
   if (epochs.length === 0) return null;
   const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
   const fixed = (x: number | null) => (x === null ? '–' : x.toFixed(4));
@@ -235,9 +254,9 @@ const EpochLog = memo(function EpochLog({ epochs }: { epochs: EpochResult[] }) {
               <td>{percent(e.accuracy)}</td>
               <td>{fixed(e.valLoss)}</td>
               <td>{percent(e.valAccuracy)}</td>
-              <td>{formatDuration(e.durationMs)}</td>
-              <td>{formatCount(Math.round(e.imagesPerSecond))}</td>
-              <td>{formatCount(e.numTensors)}</td>
+              <td>{format.duration(e.durationMs)}</td>
+              <td>{format.count(Math.round(e.imagesPerSecond))}</td>
+              <td>{format.count(e.numTensors)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,8 +1,37 @@
 /**
- * Every piece of UI text, in one place, so a second language is a second object of this shape.
+ * Every piece of UI text in English. Each language is an object of this shape (zh.ts); numbers
+ * reach these functions already formatted for the language (format.ts), so the wording never
+ * formats a number itself.
  */
-export const strings = {
+import type { BackendWhy, DataProblem, Said, SaidCode } from '../../worker/protocol';
+import type { Preset } from '../../worker/settings';
+import type { RangeWords } from './ranges';
+
+export const en = {
   title: 'LeNet Lab',
+  /** After a label: "Backend: wasm". */
+  colon: ': ',
+  /**
+   * What the worker says (errors, refusals, faults), by code. English shows the worker's own
+   * message, so this table is empty here; every other language words every code (zh.ts).
+   */
+  said: {} as Partial<Record<SaidCode, (values: Said['values']) => string>>,
+  language: { label: 'Language', switchTo: 'Switch to Chinese' },
+  offline: {
+    saving: 'Saving for offline use…',
+    ready: 'Works offline',
+    failed: 'Offline use is not available',
+    update: 'New version ready: reload',
+  },
+  notice: {
+    lost: (backend: string) => `${backend}: `,
+    /** Between what happened and what was done about it. */
+    stop: '. ',
+    restarted: 'A new worker was started.',
+    restoring: 'The model in use is being restored from this browser.',
+    resumed: (epoch: number) => `Training continues from epoch ${epoch} (the last one completed) in a fresh worker.`,
+    retrained: 'Training continues from the start (no checkpoint was saved) in a fresh worker.',
+  },
   panelsLabel: 'Panels',
   present: { on: 'Projector mode', off: 'Leave projector mode' },
   tagline: 'Train the LeNet-5 convolutional network on all 70,000 MNIST digits, right here in your browser, and watch it learn.',
@@ -22,8 +51,8 @@ export const strings = {
     noModel: 'Train a model (or use a saved one) to look inside it.',
     showing: 'Showing',
     drawingSubject: 'your drawing on the Draw panel',
-    digitSubject: (split: 'train' | 'test', index: number, label: number) =>
-      `${split === 'train' ? 'training' : 'test'} digit #${index.toLocaleString('en-US')} (a ${label})`,
+    digitSubject: (split: 'train' | 'test', index: string, label: number) =>
+      `${split === 'train' ? 'training' : 'test'} digit #${index} (a ${label})`,
     reading: 'reading the digit…',
     drawFirst: 'draw a digit on the Draw panel, or click a digit in a gallery',
     backToDrawing: 'Back to my drawing',
@@ -69,7 +98,7 @@ export const strings = {
   gallery: {
     loading: 'Asking the worker…',
     lookInside: 'Look inside the network at this digit',
-    digitLabel: (label: number, index: number) => `Digit ${label}, number ${index.toLocaleString('en-US')}`,
+    digitLabel: (label: number, index: string) => `Digit ${label}, number ${index}`,
     previous: 'Previous',
     next: 'Next',
     range: (from: string, to: string, total: string) => `${from}-${to} of ${total}`,
@@ -113,6 +142,9 @@ export const strings = {
     offer: 'A model you trained is saved in this browser.',
     dismiss: 'Dismiss',
     testAccuracy: 'test accuracy',
+    trainedName: (model: string, activation: string, epochs: number, digits: string | null) =>
+      `${model}, ${activation}, ${epochs} epoch${epochs === 1 ? '' : 's'}${digits ? `, ${digits} digits` : ''}`,
+    facts: (tested: string, params: string, kilobytes: string) => `${tested} test digits · ${params} parameters · ${kilobytes} kB`,
   },
   draw: {
     intro: 'Draw a digit in the black square: the network you trained reads it as you draw.',
@@ -137,6 +169,7 @@ export const strings = {
     total: 'Total parameters',
     preset: 'Model',
     waiting: 'Starting the worker…',
+    caption: (label: string, input: string) => `${label} — input ${input}`,
   },
   train: {
     presets: 'Presets',
@@ -170,6 +203,7 @@ export const strings = {
     paused: 'Paused',
     evaluating: 'Evaluating on the test digits…',
     split: (train: string, validation: string) => `${train} digits train, ${validation} validate`,
+    series: { loss: 'loss', valLoss: 'val_loss', accuracy: 'accuracy', valAccuracy: 'val_accuracy', batchLoss: 'batch loss' },
     lossChart: 'Loss per epoch',
     accuracyChart: 'Accuracy per epoch',
     batchLossChart: 'Loss per batch',
@@ -179,6 +213,21 @@ export const strings = {
     accuracyAxis: 'Accuracy',
     waitingForData: 'Training starts once the data has loaded.',
     settingsError: 'Some settings could not be used',
+    presetLabels: { seed: 'Seed recipe (20 epochs)', quick: 'Quick demo' } satisfies Record<Preset['id'], string>,
+    why: {
+      lost: () => 'the WebGL context was lost earlier on this page',
+      software: (renderer: string) => `WebGL is software-rendered here: ${renderer}`,
+      unavailable: (detail: string) => `WebGL is not available here: ${detail}`,
+      gpu: () => 'auto: WebGL runs on a GPU here',
+      fastest: () => 'auto: fastest available',
+      chosen: () => 'chosen in the settings',
+      failed: (backend: string) => `${backend} could not start`,
+    } satisfies Record<BackendWhy['code'], (detail: string) => string>,
+    range: {
+      whole: (min: string, max: string) => `a whole number from ${min} to ${max}`,
+      number: (min: string, max: string) => `a number from ${min} to ${max}`,
+      choice: (options: string) => `one of ${options}`,
+    } satisfies RangeWords,
     epochLog: 'Every epoch in numbers (epoch 0: before training)',
     announceEpoch: (epoch: number, epochs: number, accuracy: string) => `Epoch ${epoch} of ${epochs} done: training accuracy ${accuracy}.`,
     announceDone: (accuracy: string) => `Training done: ${accuracy} of the 10,000 test digits read right.`,
@@ -196,6 +245,7 @@ export const strings = {
     accuracy: 'Accuracy',
     truth: 'True',
     predicted: 'Predicted',
+    digits: 'Digits',
     table: 'Show as a table',
     clickableTable: 'The matrix as a table: click a cell to see its digits',
     cellLabel: (truth: number, predicted: number, count: string) => `True ${truth}, read as ${predicted}: ${count} digits`,
@@ -224,6 +274,7 @@ export const strings = {
     training: 'Training',
     test: 'Test',
     samples: 'Ten real training digits of each class',
+    source: (pkg: string) => `LeCun, Cortes and Burges’ MNIST database, the original IDX files, from the npm package ${pkg}`,
     sampleLabel: 'Training digit',
     labelled: 'labelled',
   },
@@ -237,6 +288,23 @@ export const strings = {
     expected: 'Expected',
     found: 'Found',
     dataHint: 'Regenerate the data with `npm run data` (or reinstall with `npm ci`), then try again.',
+    dataProblems: {
+      manifest: 'The data manifest is not what this version of LeNet Lab expects.',
+      network: 'The file could not be fetched: the network failed.',
+      stalled: 'The download stalled: no data arrived for a while.',
+      http: 'The server refused the file.',
+      missing: 'The file is missing on the server.',
+      size: 'The file is incomplete or the wrong size.',
+      checksum: 'The file is corrupt or from another build (its checksum differs).',
+      decode: 'The image could not be decoded.',
+      dimensions: 'The image has the wrong size.',
+      pixels: 'The browser changed the pixels while decoding the image.',
+      labels: 'The labels are not valid MNIST labels.',
+    } satisfies Record<DataProblem, string>,
+    networkHint: 'Check the connection, then try again.',
     retry: 'Try again',
   },
-} as const;
+};
+
+/** The shape every language's strings have. */
+export type Strings = typeof en;
