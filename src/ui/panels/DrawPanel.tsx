@@ -195,7 +195,11 @@ export function DrawPanel({ trainer, present = false }: { trainer: Trainer; pres
               onPointerUp={endStroke}
               onPointerCancel={endStroke}
               onKeyDown={onKeyDown}
-              onFocus={() => setPen((p) => ({ ...p, shown: true }))}
+              // The pen shows for the keyboard (focus-visible), not for a mouse or a finger.
+              onFocus={(event) => {
+                const shown = event.currentTarget.matches(':focus-visible');
+                setPen((p) => ({ ...p, shown }));
+              }}
               onBlur={() => {
                 endStroke();
                 setPen((p) => ({ ...p, shown: false }));
