@@ -1,12 +1,12 @@
 /**
  * Accessibility, checked by axe-core in Chromium on the whole page in each of its states: loaded,
- * trained (every panel filled: curves, results, mistakes, the Inside views, a drawn digit), and in
- * projector mode. No serious or critical violation is allowed.
+ * trained (every panel filled: curves, results, mistakes, the Inside views, a drawn digit), in
+ * projector mode, and in Chinese. No serious or critical violation is allowed.
  */
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useBrowser, waitForState } from './harness';
+import { drawSeven, useBrowser, visitAllViews, waitForState } from './harness';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -36,21 +36,13 @@ async function violations(page: Page): Promise<string[]> {
     );
 }
 
-/** Scrolls through the page so the views that mount when seen are all there. */
-async function visitAll(page: Page) {
-  for (const id of ['explorer', 'evaluate', 'models', 'draw', 'inside']) {
-    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
-  }
-}
-
 describe('Accessibility (axe-core)', () => {
   const browser = useBrowser();
 
-  it('has no serious or critical violation when loaded, after training with every view shown, and in projector mode', async () => {
+  it('has no serious or critical violation when loaded, after training with every view shown, in projector mode and in Chinese', async () => {
     const { page } = await browser.open('?epochs=2&trainSize=3000&validationSplit=0');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
-    await visitAll(page);
+    await visitAllViews(page);
     expect(await violations(page), 'loaded').toEqual([]);
 
     // Progress is announced once per epoch, never per batch: count the live region's changes.
@@ -74,20 +66,20 @@ describe('Accessibility (axe-core)', () => {
       'Epoch 2 of 2 done: training accuracy N%.',
       'Training done: N% of the 10,000 test digits read right.',
     ]);
-    const canvas = page.getByTestId('draw-canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    const box = (await canvas.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2, { steps: 5 });
-    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.8, { steps: 5 });
-    await page.mouse.up();
-    await visitAll(page);
+    await drawSeven(page);
+    await visitAllViews(page);
     await page.getByTestId('feature-maps').waitFor();
     await page.getByTestId('mistakes-digits').locator('[data-testid="gallery-digit"]').first().waitFor();
     expect(await violations(page), 'trained').toEqual([]);
 
     await page.getByTestId('present-toggle').click();
     expect(await violations(page), 'projector mode').toEqual([]);
+
+    // In Chinese, every view open again.
+    await page.getByTestId('present-toggle').click();
+    await page.getByTestId('language-switch').click();
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh');
+    await visitAllViews(page);
+    expect(await violations(page), 'Chinese').toEqual([]);
   });
 });

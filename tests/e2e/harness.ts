@@ -110,3 +110,37 @@ export async function readDrawing(page: Page, strokes: number): Promise<string> 
 
 /** The page's layout width in CSS px: wider than the screen means a phone zooms the page out. */
 export const layoutWidth = (page: Page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth));
+
+/** The drawing area's side in its own units (DrawPanel's CANVAS_SIZE). */
+const DRAW_SIZE = 280;
+
+/**
+ * Draws a 7 with the mouse on the Draw panel (a bar across the top, then a stroke down to the
+ * bottom left), once the canvas has stopped moving: views mounting above it shift it down.
+ */
+export async function drawSeven(page: Page): Promise<void> {
+  const canvas = page.getByTestId('draw-canvas');
+  let box = '';
+  for (let same = 0; same < 3;) {
+    await canvas.scrollIntoViewIfNeeded();
+    const next = JSON.stringify(await canvas.boundingBox());
+    same = next === box ? same + 1 : 0;
+    box = next;
+    await page.waitForTimeout(150);
+  }
+  const { x, y, width, height } = JSON.parse(box) as { x: number; y: number; width: number; height: number };
+  const at = (px: number, py: number) => [x + (px / DRAW_SIZE) * width, y + (py / DRAW_SIZE) * height] as const;
+  await page.mouse.move(...at(70, 60));
+  await page.mouse.down();
+  await page.mouse.move(...at(210, 60), { steps: 8 });
+  await page.mouse.move(...at(130, 230), { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Scrolls through the page so that the views that mount when seen (galleries, the Inside panel) are all there. */
+export async function visitAllViews(page: Page): Promise<void> {
+  for (const id of ['explorer', 'evaluate', 'models', 'draw', 'inside']) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useBrowser, waitForState } from './harness';
+import { drawSeven, useBrowser, visitAllViews, waitForState } from './harness';
 
 /**
  * Latin words a Chinese page may show: names (of the app, the data set, libraries, backends,
@@ -46,13 +46,6 @@ async function latinWords(page: Page): Promise<string[]> {
   return [...new Set(words)].filter((w) => !SAME_IN_EVERY_LANGUAGE.has(w) && !/^(?:[A-Za-z]|\d.*)$/.test(w));
 }
 
-async function openEveryView(page: Page) {
-  for (const id of ['explorer', 'evaluate', 'models', 'draw', 'inside']) {
-    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
-  }
-}
-
 describe('English and Chinese', () => {
   const chineseBrowser = useBrowser({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
 
@@ -62,21 +55,14 @@ describe('English and Chinese', () => {
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh');
     await expect(page.locator('#app').getAttribute('lang')).resolves.toBe('zh');
     await expect(page.getByTestId('language-switch').getAttribute('data-lang')).resolves.toBe('zh');
-    await openEveryView(page);
+    await visitAllViews(page);
     expect(await latinWords(page), 'loaded').toEqual([]);
 
     await page.getByTestId('train-button').click();
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     await expect(page.getByTestId('epoch-announcement').innerText()).resolves.toMatch(/训练完成/);
-    const canvas = page.getByTestId('draw-canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    const box = (await canvas.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2, { steps: 5 });
-    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.8, { steps: 5 });
-    await page.mouse.up();
-    await openEveryView(page);
+    await drawSeven(page);
+    await visitAllViews(page);
     await page.getByTestId('feature-maps').waitFor();
     await page.getByTestId('mistakes-digits').locator('[data-testid="gallery-digit"]').first().waitFor();
     await page.getByTestId('confusion-cell-7-7').click();

@@ -4,31 +4,9 @@
  * map, the mistakes gallery and the confusion matrix's cells, a picked test digit looked inside,
  * and the data explorer.
  */
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useBrowser, waitForState } from './harness';
-
-const CANVAS = 280;
-
-/** Draws a "7" with the mouse once the canvas has stopped moving. */
-async function drawSeven(page: Page) {
-  const canvas = page.getByTestId('draw-canvas');
-  let box = '';
-  for (let same = 0; same < 3;) {
-    await canvas.scrollIntoViewIfNeeded();
-    const next = JSON.stringify(await canvas.boundingBox());
-    same = next === box ? same + 1 : 0;
-    box = next;
-    await page.waitForTimeout(150);
-  }
-  const { x, y, width, height } = JSON.parse(box) as { x: number; y: number; width: number; height: number };
-  const at = (px: number, py: number) => [x + (px / CANVAS) * width, y + (py / CANVAS) * height] as const;
-  await page.mouse.move(...at(70, 60));
-  await page.mouse.down();
-  await page.mouse.move(...at(210, 60), { steps: 8 });
-  await page.mouse.move(...at(130, 230), { steps: 8 });
-  await page.mouse.up();
-}
+import { drawSeven, useBrowser, waitForState } from './harness';
 
 /** How many pixels of a canvas are not white (a drawn map or filter has many). */
 const colouredPixels = (canvas: Locator) =>

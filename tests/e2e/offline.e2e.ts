@@ -4,7 +4,7 @@
  * drawn digit, as a class on lost Wi-Fi would.
  */
 import { describe, expect, it } from 'vitest';
-import { readDrawing, useBrowser, waitForState } from './harness';
+import { drawSeven, readDrawing, useBrowser, waitForState } from './harness';
 
 describe('Offline', () => {
   const browser = useBrowser({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'allow' });
@@ -55,15 +55,7 @@ describe('Offline', () => {
     const accuracy = Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
     expect(accuracy).toBeGreaterThan(0.8);
 
-    const canvas = page.getByTestId('draw-canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    const box = (await canvas.boundingBox())!;
-    // A 7: a bar across the top and a stroke down to the bottom left.
-    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.2, { steps: 8 });
-    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.85, { steps: 8 });
-    await page.mouse.up();
+    await drawSeven(page);
     expect(await readDrawing(page, 1)).toBe('7');
     await page.context().setOffline(false);
   });

@@ -9,6 +9,7 @@ const range: RangeWords = {
   choice: (options) => `以下之一：${options}`,
 };
 
+/** The settings' names: the form's labels, and the names the worker's range errors use. */
 const SETTING_LABELS: Record<keyof TrainSettings, string> = {
   model: '模型',
   epochs: '轮数',
@@ -230,18 +231,7 @@ export const zh: Strings = {
   train: {
     presets: '预设',
     settings: '设置',
-    labels: {
-      model: '模型',
-      epochs: '轮数',
-      batchSize: '批大小',
-      learningRate: '学习率',
-      optimizer: '优化器',
-      activation: '激活函数',
-      validationSplit: '验证集比例',
-      trainSize: '训练数字数量',
-      backend: '后端',
-      seed: '随机种子',
-    },
+    labels: SETTING_LABELS,
     modelOptions: { lenet5: 'LeNet-5（参考笔记本版，28x28）', 'lenet5-classic': 'LeNet-5（经典版，32x32）' },
     backendOptions: { auto: '自动（选本机最快的）', webgl: 'WebGL（GPU）', wasm: 'WASM（CPU，SIMD）', cpu: 'CPU（纯 JavaScript）' },
     train: '训练',
