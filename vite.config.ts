@@ -21,9 +21,11 @@ function tfjsVisLabels(): Plugin {
     ],
     scatterplot: [
       ["'field': 'series',", "'field': 'series', 'title': null,"],
+      // The point's tooltip: its x and y under the axes' titles (`content: 'data'` shows the field names).
+      ["'tooltip': { 'content': 'data' },", "'tooltip': { 'content': 'encoding' },"],
       [
-        "'tooltip': { 'content': 'data' },",
-        "'tooltip': [{ 'field': 'x', 'type': 'quantitative', 'title': options.xLabel }, { 'field': 'y', 'type': 'quantitative', 'title': options.yLabel }],",
+        "'encoding': {",
+        "'encoding': { 'tooltip': [{ 'field': 'x', 'type': 'quantitative', 'title': options.xLabel }, { 'field': 'y', 'type': 'quantitative', 'title': options.yLabel }],",
       ],
     ],
   };
