@@ -8,7 +8,7 @@ import { DrawPanel } from '../ui/panels/DrawPanel';
 import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
 import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
-import { useOffline } from '../ui/useOffline';
+import { useOffline, type OfflineState } from '../ui/useOffline';
 import { usePresentMode } from '../ui/usePresentMode';
 import { useTrainer, type Trainer } from '../ui/useTrainer';
 import type { Saying } from '../worker/protocol';
@@ -102,18 +102,18 @@ function LanguageSwitch() {
 function OfflineStatus({ ready }: { ready: boolean }) {
   const strings = useStrings();
   const { state, updateReady, update } = useOffline(ready);
-  const text =
-    state === 'saving'
-      ? strings.offline.saving
-      : state === 'ready'
-        ? strings.offline.ready
-        : state === 'failed'
-          ? strings.offline.failed
-          : '';
+  const text: Record<OfflineState, string> = {
+    // Plain http on a school server: browsers allow service workers on https and localhost only.
+    unavailable: window.isSecureContext ? '' : strings.offline.needsHttps,
+    pending: '',
+    saving: strings.offline.saving,
+    ready: strings.offline.ready,
+    failed: strings.offline.failed,
+  };
   return (
     <>
       <span className="offline-status muted small" data-testid="offline-status" data-offline={state} role="status">
-        {text}
+        {text[state]}
       </span>
       {updateReady ? (
         <button type="button" className="secondary" data-testid="update-app" onClick={update}>

@@ -19,6 +19,7 @@ import {
   type SplitName,
 } from './mnist';
 import { bytesToPixels, extractTiles } from './sprite';
+import { sha256 } from './sha256';
 
 /** One split in memory: `images` is [count, 28, 28, 1] row-major, pixels in [0, 1]. */
 export interface MnistSplit {
@@ -255,8 +256,10 @@ function checkLabels(split: SplitEntry, labels: Uint8Array): void {
 
 /** Lowercase hex SHA-256 (Web Crypto: in workers, pages and Node 20). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  // crypto.subtle exists in secure contexts only: a page over plain http (a school server) hashes in JS.
+  const subtle = globalThis.crypto?.subtle as SubtleCrypto | undefined;
+  const digest = subtle ? new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)) : sha256(bytes);
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function errorText(error: unknown): string {

@@ -21,6 +21,7 @@ export const en = {
     saving: 'Saving for offline use…',
     ready: 'Works offline',
     failed: 'Offline use is not available',
+    needsHttps: 'Offline use needs https',
     update: 'New version ready: reload',
   },
   notice: {
@@ -267,9 +268,7 @@ export const en = {
     of: 'of',
     trainDigits: 'training digits',
     testDigits: 'test digits',
-    loadedIn: 'loaded and verified in',
-    seconds: 's',
-    files: 'files',
+    loadSummary: (files: string, size: string, seconds: string) => `${files} files, ${size}, loaded and verified in ${seconds} s`,
     perClass: 'Digits per class',
     digit: 'Digit',
     training: 'Training',

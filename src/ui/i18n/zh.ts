@@ -79,6 +79,7 @@ export const zh: Strings = {
     saving: '正在保存以供离线使用…',
     ready: '可离线使用',
     failed: '无法离线使用',
+    needsHttps: '离线使用需要 https',
     update: '新版本已就绪：重新加载',
   },
   notice: {
@@ -306,9 +307,7 @@ export const zh: Strings = {
     of: '/',
     trainDigits: '个训练数字',
     testDigits: '个测试数字',
-    loadedIn: '加载并校验用时',
-    seconds: '秒',
-    files: '个文件',
+    loadSummary: (files, size, seconds) => `${files} 个文件，${size}，加载并校验用时 ${seconds} 秒`,
     perClass: '每类数字的数量',
     digit: '数字',
     training: '训练集',

@@ -56,8 +56,12 @@ function DatasetView({ dataset }: { dataset: DatasetSummary }) {
         {s.testDigits}
         <span className="muted">
           {' '}
-          — {dataset.files} {s.files}, {format.megabytes(dataset.downloadedBytes)}, {s.loadedIn} {(dataset.durationMs / 1000).toFixed(1)}{' '}
-          {s.seconds}
+          —{' '}
+          {s.loadSummary(
+            format.count(dataset.files),
+            format.megabytes(dataset.downloadedBytes),
+            format.decimal(dataset.durationMs / 1000, 1),
+          )}
         </span>
       </p>
       <ClassCounts dataset={dataset} />
