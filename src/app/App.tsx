@@ -36,7 +36,7 @@ function noticeText(notice: Notice, strings: Strings, say: (saying: Saying) => s
   const words = strings.notice;
   const lost = notice.lost ? words.lost(notice.lost === 'webgl' ? 'WebGL' : notice.lost) : '';
   const outcome = notice.outcome === 'resumed' ? words.resumed(notice.epoch ?? 0) : words[notice.outcome];
-  return `${lost}${say(notice.cause).replace(/[.。]$/, '')}${strings.notice.stop}${outcome}`;
+  return `${lost}${say(notice.cause).replace(/[.。]$/, '')}${words.stop}${outcome}`;
 }
 
 /** Faults the app recovered from, and on a fresh page the model saved last time. */

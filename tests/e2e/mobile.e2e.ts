@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { layoutWidth, readDrawing, useBrowser, waitForState } from './harness';
+import { layoutWidth, readDrawing, useBrowser, visitAllViews, waitForState } from './harness';
 
 /**
  * Page width beyond the 360 px screen, in CSS px (0: nothing sticks out sideways). A phone zooms a
@@ -40,7 +40,7 @@ describe('On a phone (360 px, touch)', () => {
     await page.getByTestId('train-button').tap();
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     // Every view mounted (they mount when scrolled to), then the width checked again.
-    for (const id of ['explorer', 'evaluate', 'models', 'draw', 'inside']) await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await visitAllViews(page);
     await page.getByTestId('mistakes-digits').locator('[data-testid="gallery-digit"]').first().waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
 
