@@ -49,7 +49,13 @@ interface AdamPowers {
   accBeta2: tf.Variable;
 }
 
-const isAdam = (optimizer: tf.Optimizer): optimizer is tf.Optimizer & AdamPowers => optimizer instanceof tf.AdamOptimizer;
+/**
+ * By class name, not `instanceof tf.AdamOptimizer`: tfjs gives Optimizer a duck-typed
+ * Symbol.hasInstance (anything with minimize, computeGradients and applyGradients) that every
+ * subclass inherits, so SGD and RMSprop passed it too, and their first checkpoint failed reading
+ * the accBeta1 they do not have. FusedAdamOptimizer inherits Adam's class name.
+ */
+const isAdam = (optimizer: tf.Optimizer): optimizer is tf.Optimizer & AdamPowers => optimizer.getClassName() === tf.AdamOptimizer.className;
 
 export async function captureOptimizer(optimizer: tf.Optimizer): Promise<OptimizerState> {
   const named = await optimizer.getWeights();

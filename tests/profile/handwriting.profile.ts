@@ -1,6 +1,6 @@
 /**
  * The drawing path on real handwriting that is not MNIST: trains LeNet-5 on the real MNIST files
- * (WASM, in Node), then reads the 1,200 UJI pen digits in ../shared/handwriting (each scaled to
+ * (WASM, in Node), then reads the 1,200 UJI pen digits in tests/fixtures (each scaled to
  * 40-90% and moved inside the 280x280 canvas, seeded) through preprocessStrokes, for several pen
  * widths and both centrings, and prints overall and per-class accuracy. It chose PEN_WIDTH_PX28.
  * Run: `npm run profile:handwriting` (HANDWRITING_PEN_WIDTHS=1.6,2.2 HANDWRITING_EPOCHS=2
@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { CENTRING, PEN_WIDTH_PX28, preprocessStrokes, type Centring, type Stroke } from '../../src/data/drawing';
 import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../../src/data/mnist';
@@ -18,7 +19,7 @@ import { buildLeNet5, type Activation } from '../../src/model/lenet5';
 import { batchTensors, createBatchBuffers, createOptimizer, evaluate, perClassAccuracy, trainStep } from '../../src/model/training';
 import { BASE_URL, realDataIO, useWasm } from '../unit/fixtures';
 
-const FILE = process.env.HANDWRITING_FILE ?? '../shared/handwriting/uji-digits-canvas280.json';
+const FILE = process.env.HANDWRITING_FILE ?? fileURLToPath(new URL('../fixtures/uji-digits-canvas280.json', import.meta.url));
 const PEN_WIDTHS = (process.env.HANDWRITING_PEN_WIDTHS ?? '1.4,1.6,1.8,2.0,2.2,2.4,2.6,2.8,3.0,3.4').split(',').map(Number);
 const EPOCHS = Number(process.env.HANDWRITING_EPOCHS ?? 2);
 const ACTIVATION = (process.env.HANDWRITING_ACTIVATION ?? 'relu') as Activation;

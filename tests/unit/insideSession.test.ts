@@ -7,13 +7,17 @@ import { createTrainer } from '../../src/worker/trainer';
 import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
 import { BASE_URL, realDataIO, useWasm } from './fixtures';
+import { watchFailures } from './session';
 
 const io = realDataIO();
 const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 1000, batchSize: 50, backend: 'wasm' };
 
 async function trained() {
   const events: WorkerEvent[] = [];
-  const trainer = createTrainer((event) => events.push(event), { io, selectBackend: useWasm });
+  const trainer = createTrainer(
+    watchFailures((event) => events.push(event)),
+    { io, selectBackend: useWasm },
+  );
   const send = (command: WorkerCommand) => trainer.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });
   await send({ type: 'train', settings: quick });

@@ -13,6 +13,7 @@ import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../s
 import { createTrainer } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
 import { BASE_URL, realDataIO, useWasm } from './fixtures';
+import { expectFailed, watchFailures } from './session';
 
 const io = realDataIO();
 const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 500, batchSize: 50, backend: 'wasm' };
@@ -29,7 +30,10 @@ const newStore = (factory = new IDBFactory()): LibraryStore => openModelStore<Mo
 /** A session with its data loaded, its events recorded, and a `send` that waits for the command to finish. */
 async function session(store: LibraryStore | null) {
   const events: WorkerEvent[] = [];
-  const trainer = createTrainer((event) => events.push(event), { io, selectBackend: useWasm, store });
+  const trainer = createTrainer(
+    watchFailures((event) => events.push(event)),
+    { io, selectBackend: useWasm, store },
+  );
   const send = (command: WorkerCommand) => trainer.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });
   const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
@@ -104,10 +108,10 @@ describe('saved models', () => {
     const store = newStore();
     const events: WorkerEvent[] = [];
     const trainer = createTrainer(
-      (event) => {
+      watchFailures((event) => {
         events.push(event);
         if (event.type === 'batchEnded' && event.progress.epoch === 2) void trainer.handle({ type: 'stop' });
-      },
+      }),
       { io, selectBackend: useWasm, store },
     );
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
@@ -189,6 +193,7 @@ describe('interrupted runs', () => {
   });
 
   it('says so when there is nothing to continue', async () => {
+    expectFailed();
     const s = await session(newStore());
     await s.send({ type: 'resumeCheckpoint' });
     expect(s.last('failed')!.error).toEqual({

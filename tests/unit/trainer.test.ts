@@ -10,6 +10,7 @@ import { createTrainer, toAppError } from '../../src/worker/trainer';
 import type { WorkerEvent } from '../../src/worker/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
 import { BASE_URL, TINY_COUNTS, makeTinyDataset, realDataIO, tinyIO, useWasm } from './fixtures';
+import { expectFailed, watchFailures } from './session';
 
 /** The run's one `evaluated` event. */
 function evaluationOf(events: WorkerEvent[]) {
@@ -31,12 +32,15 @@ function tinyTrainer(files = makeTinyDataset().files) {
   let requests = 0;
   const countingIO = { ...io, fetch: ((input, init) => (requests++, io.fetch(input, init))) as typeof fetch };
   let clock = 0;
-  const trainer = createTrainer((event) => events.push(event), {
-    io: countingIO,
-    selectBackend: useCpu,
-    now: () => (clock += 10),
-    expectedCounts: TINY_COUNTS,
-  });
+  const trainer = createTrainer(
+    watchFailures((event) => events.push(event)),
+    {
+      io: countingIO,
+      selectBackend: useCpu,
+      now: () => (clock += 10),
+      expectedCounts: TINY_COUNTS,
+    },
+  );
   return { trainer, events, requests: () => requests };
 }
 
@@ -71,6 +75,7 @@ describe('createTrainer: loading', () => {
   });
 
   it('posts `failed` naming the file when the data is bad, and can load again after', async () => {
+    expectFailed();
     const files = makeTinyDataset().files;
     const good = files.get('test-labels.u8')!;
     files.set('test-labels.u8', good.subarray(0, 4));
@@ -99,10 +104,10 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
   async function loadedTrainer(onEvent?: (event: WorkerEvent, trainer: ReturnType<typeof createTrainer>) => void) {
     const events: WorkerEvent[] = [];
     const trainer = createTrainer(
-      (event) => {
+      watchFailures((event) => {
         events.push(event);
         onEvent?.(event, trainer);
-      },
+      }),
       { io, selectBackend: useWasm },
     );
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
@@ -171,6 +176,7 @@ describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
   });
 
   it('refuses settings out of range with a message naming the setting and its range', async () => {
+    expectFailed();
     const { trainer, events } = await loadedTrainer();
     await trainer.handle({ type: 'train', settings: { ...quick, epochs: 0 } });
     expect(events.at(-1)).toEqual({

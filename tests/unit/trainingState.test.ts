@@ -75,6 +75,35 @@ describe('trainingState', () => {
     [adam, restored, plain].forEach((o) => o.dispose());
   });
 
+  it.each(['sgd', 'rmsprop'] as const)(
+    '%s: its state (no beta powers) is captured and restored to take the same next step',
+    async (name) => {
+      // tfjs's duck-typed `instanceof` took every optimizer for Adam: capturing SGD or RMSprop threw.
+      const start = [0.5, -0.25, 2];
+      const weights = tf.tidy(() => tf.variable(tf.tensor1d(start)));
+      const loss = () => tf.sum(tf.square(tf.mul(weights, tf.tensor1d([1, 2, 3])))) as tf.Scalar;
+      const optimizer = createOptimizer(name, 0.01);
+      for (let i = 0; i < 3; i++) optimizer.minimize(loss, false, [weights]);
+      const state = await captureOptimizer(optimizer);
+      expect(state.accBeta).toBeNull();
+      expect(state.weights[0]!.data[0]).toBe(3); // the step count
+      // RMSprop: each variable's mean square and moment; SGD: nothing but the step count.
+      expect(state.weights.map((w) => w.shape)).toEqual(name === 'rmsprop' ? [[], [3], [3]] : [[]]);
+
+      const copy = tf.tidy(() => tf.variable(weights.clone()));
+      const copyLoss = () => tf.sum(tf.square(tf.mul(copy, tf.tensor1d([1, 2, 3])))) as tf.Scalar;
+      const restored = createOptimizer(name, 0.01);
+      await restoreOptimizer(restored, state);
+      expect(await captureOptimizer(restored)).toEqual(state);
+      optimizer.minimize(loss, false, [weights]);
+      restored.minimize(copyLoss, false, [copy]);
+      expect(await copy.data()).toEqual(await weights.data());
+      expect(Array.from(await weights.data())).not.toEqual(start.map(Math.fround));
+      tf.dispose([weights, copy]);
+      [optimizer, restored].forEach((o) => o.dispose());
+    },
+  );
+
   it('refuses weights that do not fit the model', async () => {
     const classic = await captureWeights(buildLeNet5({ preset: 'lenet5-classic', activation: 'tanh', seed: 1 }));
     const model = buildLeNet5({ preset: 'lenet5', activation: 'tanh', seed: 1 });
