@@ -97,6 +97,7 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
               data-index={item.index}
               data-label={item.label}
               data-predicted={item.predicted ?? ''}
+              data-probabilities={item.probabilities?.join(' ') ?? ''}
               title={tooltip(item, s, format)}
               onClick={() => onPick(item)}
             >

@@ -133,6 +133,8 @@ export interface AppState {
   avoidBackends: BackendName[];
   /** The convolution filters of the model in use (or the one training). */
   filters: ConvFilters[] | null;
+  /** The epochs trained when `filters` were taken (0: untrained; null: not known). */
+  filtersEpoch: number | null;
   /** What the Inside panel shows: the drawing, or a digit of the data set. */
   inspecting: { split: SplitName; index: number } | null;
   /** The worker's answer for `inspecting` (may be for an earlier choice until the new one arrives). */
@@ -187,6 +189,7 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
     recoveries: 0,
     avoidBackends: [],
     filters: null,
+    filtersEpoch: null,
     inspecting: null,
     inspected: null,
     digitLists: {},
@@ -366,7 +369,7 @@ export function reduce(state: AppState, action: AppAction): AppState {
     case 'noticeDismissed':
       return { ...state, notice: null };
     case 'filtersChanged':
-      return { ...state, filters: action.filters };
+      return { ...state, filters: action.filters, filtersEpoch: action.epoch };
     case 'inspectRequested':
       return { ...state, inspecting: action.digit };
     case 'digitInspected': {

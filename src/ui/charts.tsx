@@ -193,6 +193,9 @@ export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
       // Names the legend and the tooltips' counts: an option vite.config.ts adds to tfjs-vis.
       countLabel,
     } as ConfusionOptions);
+    // What the matrix shows, for automation: the digits it counts, and those on its diagonal (read right).
+    element.dataset.drawnTotal = String(values.flat().reduce((a, b) => a + b, 0));
+    element.dataset.drawnDiagonal = String(values.reduce((sum, row, i) => sum + row[i]!, 0));
   });
   return <div ref={container} className="chart__canvas chart__canvas--square" aria-hidden="true" />;
 }

@@ -294,8 +294,11 @@ export type WorkerEvent =
   /** The GPU context was lost mid-run: the UI starts a fresh worker that resumes from the checkpoint. */
   | ({ type: 'backendLost'; backend: BackendName } & Saying)
   | { type: 'pong' }
-  /** The convolution filters of the model in use: after every epoch and when the model changes. */
-  | { type: 'filtersChanged'; filters: ConvFilters[] }
+  /**
+   * The convolution filters of the model in use: after every epoch and when the model changes.
+   * `epoch`: the epochs the model has been trained (0: untrained); null when not known.
+   */
+  | { type: 'filtersChanged'; filters: ConvFilters[]; epoch: number | null }
   | {
       type: 'digitInspected';
       requestId: number;

@@ -168,9 +168,9 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     }
   }
 
-  /** The convolution filters of `trained`, for the Filters view. */
-  async function postFilters(trained: tf.LayersModel): Promise<void> {
-    post({ type: 'filtersChanged', filters: await convFilters(trained) });
+  /** The convolution filters of `trained` after `epoch` epochs, for the Filters view. */
+  async function postFilters(trained: tf.LayersModel, epoch: number | null): Promise<void> {
+    post({ type: 'filtersChanged', filters: await convFilters(trained), epoch });
   }
 
   /** The model in use's answers on the test digits, from the last test evaluation or computed now. */
@@ -231,7 +231,7 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     answers = nextAnswers;
     inUse = { ...record, id: identity?.id ?? null, savedAt: identity?.savedAt ?? new Date().toISOString() };
     post({ type: 'modelChanged', source, model: inUse });
-    await postFilters(next);
+    await postFilters(next, record.epochs.at(-1)?.epoch ?? null);
   }
 
   async function saveCheckpoint(
@@ -333,9 +333,10 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           ...memory(),
         };
         history.push(result);
-        post({ type: 'epochEnded', result });
-        await watch.race(postFilters(trained));
+        // Saved before it is announced: a worker lost in between never shows an epoch it cannot resume from.
         await saveCheckpoint(trained, { settings, epoch: 0, history }, optimizer, watch);
+        post({ type: 'epochEnded', result });
+        await watch.race(postFilters(trained, 0));
       }
       for (let epoch = startEpoch + 1; epoch <= settings.epochs && !state.stopRequested; epoch++) {
         shuffleInPlace(order, random);
@@ -419,9 +420,9 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
           ...memory(),
         };
         history.push(result);
-        post({ type: 'epochEnded', result });
-        await watch.race(postFilters(trained));
         await saveCheckpoint(trained, { settings, epoch, history }, optimizer, watch);
+        post({ type: 'epochEnded', result });
+        await watch.race(postFilters(trained, epoch));
       }
     } finally {
       optimizer.dispose();

@@ -9,11 +9,12 @@ import { useStrings } from '../i18n/I18n';
  * per filter, a column per input channel (conv1 has one: its six 5x5 kernels side by side).
  * Redrawn every epoch, so the class sees noise turn into stroke detectors.
  */
-export const Filters = memo(function Filters({ filters }: { filters: ConvFilters[] }) {
+export const Filters = memo(function Filters({ filters, epoch }: { filters: ConvFilters[]; epoch: number | null }) {
   const strings = useStrings();
   const s = strings.inside;
   return (
-    <div className="filters" data-testid="filters">
+    // data-epoch: the epochs trained when these filters were taken (automation waits on it).
+    <div className="filters" data-testid="filters" data-epoch={epoch ?? ''}>
       {filters.map((layer) => {
         const range = maxAbs(layer.kernel);
         return (
@@ -24,7 +25,7 @@ export const Filters = memo(function Filters({ filters }: { filters: ConvFilters
             data-layer={layer.name}
             data-shape={layer.shape.join('x')}
           >
-            <KernelGrid layer={layer} range={range} />
+            <KernelGrid layer={layer} range={range} epoch={epoch} />
             <figcaption>
               {s.filtersCaption(layer.name, layer.shape[3], layer.shape[2], shapeText(layer.shape.slice(0, 2)))}
               <Legend range={range} />
@@ -36,8 +37,11 @@ export const Filters = memo(function Filters({ filters }: { filters: ConvFilters
   );
 });
 
-/** One canvas: tiles of kh x kw pixels with a 1-pixel gap; single-input layers laid out in a row. */
-function KernelGrid({ layer, range }: { layer: ConvFilters; range: number }) {
+/**
+ * One canvas: tiles of kh x kw pixels with a 1-pixel gap; single-input layers laid out in a row.
+ * Once drawn, `data-drawn-epoch` says which epoch's filters it shows.
+ */
+function KernelGrid({ layer, range, epoch }: { layer: ConvFilters; range: number; epoch: number | null }) {
   const strings = useStrings();
   const s = strings.inside;
   const ref = useRef<HTMLCanvasElement>(null);
@@ -68,7 +72,9 @@ function KernelGrid({ layer, range }: { layer: ConvFilters; range: number }) {
       }
     }
     context.putImageData(image, 0, 0);
-  }, [layer, range, width, height, row, kh, kw, ins, outs]);
+    // What the canvas shows now: the filters after this many epochs (automation reads it).
+    context.canvas.dataset.drawnEpoch = epoch === null ? '' : String(epoch);
+  }, [layer, range, width, height, row, kh, kw, ins, outs, epoch]);
   return (
     <canvas
       ref={ref}

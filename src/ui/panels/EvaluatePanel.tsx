@@ -80,7 +80,7 @@ function Mistakes({ evaluation, cell, onAll, lists, onPick }: MistakesProps) {
     ? evaluation.confusion[cell.truth]![cell.predicted]!
     : evaluation.count - Math.round(evaluation.accuracy * evaluation.count);
   return (
-    <section className="mistakes" data-testid="mistakes-gallery" data-cell={cell ? key : ''} ref={top}>
+    <section className="mistakes" data-testid="mistakes-gallery" data-cell={cell ? key : ''} ref={top} data-seen={seen}>
       <h3>
         {cell
           ? cell.truth === cell.predicted

@@ -42,7 +42,7 @@ export const ExplorerPanel = memo(function ExplorerPanel(props: ExplorerPanelPro
   };
   return (
     <Panel id="explorer" title={strings.panels.explorer}>
-      <div data-testid="data-explorer" data-split={split} data-label={label} ref={top}>
+      <div data-testid="data-explorer" data-split={split} data-label={label} ref={top} data-seen={seen}>
         <p className="muted">{s.intro}</p>
         <div className="controls" role="group" aria-label={s.split}>
           {(['train', 'test'] as const).map((name) => (

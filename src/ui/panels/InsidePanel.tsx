@@ -59,7 +59,7 @@ export function InsidePanel({ trainer }: { trainer: Trainer }) {
   );
   return (
     <Panel id="inside" title={strings.panels.inside}>
-      <p className="muted" ref={top}>
+      <p className="muted" ref={top} data-seen={seen}>
         {s.intro}
       </p>
       {!hasModel ? <p data-testid="inside-waiting">{s.noModel}</p> : null}
@@ -90,7 +90,7 @@ export function InsidePanel({ trainer }: { trainer: Trainer }) {
       {seen && state.filters ? (
         <>
           <h3>{s.filters}</h3>
-          <Filters filters={state.filters} />
+          <Filters filters={state.filters} epoch={state.filtersEpoch} />
         </>
       ) : null}
       {seen && conv1 && conv1Output && conv1Input ? (

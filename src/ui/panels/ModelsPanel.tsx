@@ -139,7 +139,7 @@ function SavedModel(props: { model: SavedModelInfo; inUse: boolean; disabled: bo
   // Deleting asks twice, in place: a native confirm() would freeze the page, and a class cannot undo.
   const [confirming, setConfirming] = useState(false);
   return (
-    <li className="saved-model" data-testid="saved-model" data-id={model.id} data-in-use={inUse}>
+    <li className="saved-model" data-testid="saved-model" data-id={model.id} data-in-use={inUse} data-saved-at={model.savedAt}>
       <div>
         <strong>{modelName(model, strings, format)}</strong>
         <div className="muted small">
