@@ -19,7 +19,7 @@ const noTfjs = {
 const noUi = { group: ['**/ui/*', '**/ui/**', '**/app/*'], message: 'Lower layers must not import the UI.' };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'public/data/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'public/data/', 'node_modules/', 'coverage/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -35,7 +35,14 @@ export default tseslint.config(
   { files: ['scripts/**', 'tests/**', '*.config.{js,ts}'], languageOptions: { globals: globals.node } },
   // Code that drives a page: the callbacks passed to page.evaluate() run in the browser.
   {
-    files: ['scripts/benchmark.mjs', 'scripts/browser-session.mjs', 'scripts/seed-run.mjs', 'scripts/recipe-run.mjs', 'tests/e2e/**'],
+    files: [
+      'scripts/benchmark.mjs',
+      'scripts/browser-session.mjs',
+      'scripts/seed-run.mjs',
+      'scripts/recipe-run.mjs',
+      'scripts/handwriting-bench.mjs',
+      'tests/e2e/**',
+    ],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

@@ -162,11 +162,14 @@ describe('Data panel', () => {
 
   it('names a manifest that is not valid JSON, and recovers on "Try again"', async () => {
     let broken = true;
-    const { page } = await browser.open('', (p) =>
+    const app = await browser.open('', (p) =>
       p.route('**/data/manifest.json', (route) =>
         broken ? route.fulfill({ body: '{"format": "lenet-lab-mnist/1",', contentType: 'application/json' }) : route.fallback(),
       ),
     );
+    const { page } = app;
+    // Try again starts a fresh worker: the one restart this test asks for.
+    app.expectFaults(/^worker-restart: training worker number 2 on this page$/);
     const text = await errorText(page);
     expect(text).toContain('manifest.json');
     expect(text).toContain('valid JSON');

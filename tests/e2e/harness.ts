@@ -1,7 +1,10 @@
 /**
  * Shared end-to-end harness: one Chromium per test file (a persistent context in a fresh
- * user-data-dir, since launch() refuses --user-data-dir), a fresh page per test, and a check that
- * fails the test on any page error or console error it did not expect.
+ * user-data-dir, since launch() refuses --user-data-dir), a fresh page per test, and checks that
+ * fail the test on any page error or console error, and on any fault the app recovered from
+ * (a fault notice, a storage warning, a training worker started again), unless the test declares
+ * that it provokes it. The app heals faults silently by design; a test that did not ask for one
+ * must not pass because the app healed it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,12 @@ export interface AppPage {
   page: Page;
   /** Console errors matching these are expected by the test (e.g. a 404 it provokes). */
   allowErrors(...patterns: RegExp[]): void;
+  /**
+   * Faults matching these are what the test provokes. Any other fault (see `Fault`) fails the test.
+   */
+  expectFaults(...patterns: RegExp[]): void;
+  /** The faults seen so far on this page, as "kind: text" lines. */
+  faults(): string[];
 }
 
 /** A device other than the default 1280x900 desktop (a phone: viewport, touch, mobile). */
@@ -22,40 +31,75 @@ export interface Device {
   hasTouch?: boolean;
   isMobile?: boolean;
   deviceScaleFactor?: number;
-  /** The browser's language (navigator.language), e.g. 'zh-CN'. */
+  /** The browser's language (navigator.language): en-US unless a test sets another, e.g. 'zh-CN'. */
   locale?: string;
   /**
    * Blocked unless a test allows them (the offline test): a service worker answers from its cache,
    * where the other tests fake a missing or corrupt file with page.route, which it would bypass.
    */
   serviceWorkers?: 'allow' | 'block';
+  /** Command-line flags beyond the project's own (CHROMIUM_ARGS), e.g. a host-resolver rule. */
+  extraArgs?: string[];
+}
+
+/**
+ * Reports, from inside the page, every fault the app shows (the fault notice: a crashed, silent or
+ * GPU-less worker the app recovered from; the storage warning) and every training worker started
+ * after the first in this document (the watchdog's or Try again's fresh worker), even one that no
+ * notice mentions. Runs in every document, before the app's own scripts.
+ */
+function watchFaults() {
+  const exposed = (window as unknown as { __lenetFault?: (kind: string, text: string) => void }).__lenetFault;
+  if (!exposed) return;
+  const report = exposed;
+  let trainers = 0;
+  window.Worker = class extends window.Worker {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      if (options?.name === 'trainer' && ++trainers > 1) report('worker-restart', `training worker number ${trainers} on this page`);
+    }
+  };
+  const last: Record<string, string> = {};
+  const check = () => {
+    for (const testId of ['fault-notice', 'storage-warning']) {
+      const text = document.querySelector(`[data-testid="${testId}"]`)?.textContent ?? '';
+      if (text !== '' && text !== last[testId]) report(testId, text);
+      last[testId] = text;
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
 }
 
 /** Registers the browser lifecycle hooks for a test file and returns a page opener. */
 export function useBrowser(device?: Device): { open(path?: string, setup?: (page: Page) => Promise<unknown>): Promise<AppPage> } {
   let context: BrowserContext;
   let userDataDir: string;
-  let current: { page: Page; errors: string[]; allowed: RegExp[] } | null = null;
+  let current: { page: Page; errors: string[]; allowed: RegExp[]; faults: string[]; expected: RegExp[] } | null = null;
 
   beforeAll(async () => {
     userDataDir = mkdtempSync(join(tmpdir(), 'lenet-lab-e2e-'));
+    const { extraArgs = [], ...options } = device ?? {};
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: inject('chromiumPath'),
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
       viewport: { width: 1280, height: 900 },
       serviceWorkers: 'block',
-      ...device,
+      // The machine's own language must not change what the tests read (a zh_CN machine).
+      locale: 'en-US',
+      ...options,
     });
   });
 
   afterEach(async () => {
     if (!current) return;
-    const { page, errors, allowed } = current;
+    const { page, errors, allowed, faults, expected } = current;
     current = null;
     await page.close();
     const unexpected = errors.filter((e) => !allowed.some((pattern) => pattern.test(e)));
     expect(unexpected, 'page errors or console errors').toEqual([]);
+    const unexpectedFaults = faults.filter((f) => !expected.some((pattern) => pattern.test(f)));
+    expect(unexpectedFaults, 'faults the app recovered from, which this test did not provoke').toEqual([]);
   });
 
   afterAll(async () => {
@@ -66,7 +110,7 @@ export function useBrowser(device?: Device): { open(path?: string, setup?: (page
   return {
     async open(path = '', setup) {
       const page = await context.newPage();
-      const state = { page, errors: [] as string[], allowed: [] as RegExp[] };
+      const state = { page, errors: [] as string[], allowed: [] as RegExp[], faults: [] as string[], expected: [] as RegExp[] };
       current = state;
       page.on('pageerror', (error) => state.errors.push(`pageerror: ${error.message}`));
       const onConsole = (where: string) => (message: ConsoleMessage) => {
@@ -75,9 +119,16 @@ export function useBrowser(device?: Device): { open(path?: string, setup?: (page
       page.on('console', onConsole('page'));
       // Workers' console messages are not reported on the page: listen to each worker too.
       page.on('worker', (worker) => worker.on('console', onConsole('worker')));
+      await page.exposeFunction('__lenetFault', (kind: string, text: string) => state.faults.push(`${kind}: ${text}`));
+      await page.addInitScript(watchFaults);
       await setup?.(page);
       await page.goto(new URL(path, inject('baseUrl')).href);
-      return { page, allowErrors: (...patterns) => state.allowed.push(...patterns) };
+      return {
+        page,
+        allowErrors: (...patterns) => state.allowed.push(...patterns),
+        expectFaults: (...patterns) => state.expected.push(...patterns),
+        faults: () => state.faults.slice(),
+      };
     },
   };
 }
@@ -102,6 +153,7 @@ export async function readDrawing(page: Page, strokes: number): Promise<string> 
     return (
       document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-strokes') === String(n) &&
       prediction?.getAttribute('data-pending') === 'false' &&
+      prediction.getAttribute('data-for-strokes') === String(n) &&
       prediction.textContent !== ''
     );
   }, strokes);
@@ -112,23 +164,37 @@ export async function readDrawing(page: Page, strokes: number): Promise<string> 
 export const layoutWidth = (page: Page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth));
 
 /** The drawing area's side in its own units (DrawPanel's CANVAS_SIZE). */
-const DRAW_SIZE = 280;
+export const DRAW_SIZE = 280;
 
 /**
- * Draws a 7 with the mouse on the Draw panel (a bar across the top, then a stroke down to the
- * bottom left), once the canvas has stopped moving: views mounting above it shift it down.
+ * Scrolls the Draw canvas into view and waits until its box stays put for three animation frames
+ * (views mounting above it shift it down); returns that box, in viewport coordinates.
  */
-export async function drawSeven(page: Page): Promise<void> {
+export async function steadyCanvasBox(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {
   const canvas = page.getByTestId('draw-canvas');
-  let box = '';
-  for (let same = 0; same < 3;) {
-    await canvas.scrollIntoViewIfNeeded();
-    const next = JSON.stringify(await canvas.boundingBox());
-    same = next === box ? same + 1 : 0;
-    box = next;
-    await page.waitForTimeout(150);
+  for (;;) {
+    await canvas.scrollIntoViewIfNeeded(); // the mouse works in viewport coordinates
+    const steady = await canvas.evaluate(
+      (element) =>
+        new Promise<boolean>((resolve) => {
+          const box = () => JSON.stringify(element.getBoundingClientRect());
+          const first = box();
+          let frames = 0;
+          const next = () => {
+            if (box() !== first) resolve(false);
+            else if (++frames === 3) resolve(true);
+            else requestAnimationFrame(next);
+          };
+          requestAnimationFrame(next);
+        }),
+    );
+    if (steady) return (await canvas.boundingBox())!;
   }
-  const { x, y, width, height } = JSON.parse(box) as { x: number; y: number; width: number; height: number };
+}
+
+/** Draws a 7 with the mouse on the Draw panel: a bar across the top, then a stroke down to the bottom left. */
+export async function drawSeven(page: Page): Promise<void> {
+  const { x, y, width, height } = await steadyCanvasBox(page);
   const at = (px: number, py: number) => [x + (px / DRAW_SIZE) * width, y + (py / DRAW_SIZE) * height] as const;
   await page.mouse.move(...at(70, 60));
   await page.mouse.down();
@@ -137,10 +203,41 @@ export async function drawSeven(page: Page): Promise<void> {
   await page.mouse.up();
 }
 
-/** Scrolls through the page so that the views that mount when seen (galleries, the Inside panel) are all there. */
+/**
+ * Scrolls through the page so that the views that mount when seen (galleries, the Inside panel)
+ * are all there: each is waited for until it says it has been seen (`data-seen`).
+ */
 export async function visitAllViews(page: Page): Promise<void> {
   for (const id of ['explorer', 'evaluate', 'models', 'draw', 'inside']) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
+    await page.waitForFunction(
+      (panel) => Array.from(document.querySelectorAll(`#${panel} [data-seen]`)).every((view) => view.getAttribute('data-seen') === 'true'),
+      id,
+    );
   }
+}
+
+/** Asks the page's worker thread whether it can make a WebGL2 context (software or GPU), as the trainer would. */
+export async function workerHasWebGL2(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const source = `postMessage(!!new OffscreenCanvas(1, 1).getContext('webgl2'))`;
+        const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+        worker.onmessage = (event) => {
+          resolve(event.data === true);
+          worker.terminate();
+        };
+        worker.onerror = () => resolve(false);
+      }),
+  );
+}
+
+/** Fails with what to do when this Chromium gives workers no WebGL2 (the test needs one). */
+export async function requireWebGL2(page: Page): Promise<void> {
+  if (!(await workerHasWebGL2(page)))
+    throw new Error(
+      'this test needs WebGL2 in a worker, and this Chromium has none: on a machine without a GPU, Chromium renders WebGL in ' +
+        'software with --use-angle=swiftshader --enable-unsafe-swiftshader (CHROMIUM_ARGS); check that the Chromium build ships SwiftShader',
+    );
 }

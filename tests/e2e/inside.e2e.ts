@@ -25,18 +25,29 @@ describe('Inside the network', () => {
   it('shows filters, feature maps and the convolution step by step, for a drawing and for a test digit', async () => {
     const { page } = await browser.open('?epochs=2&trainSize=6000&validationSplit=0');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
-    await page.getByTestId('train-button').click();
     // The views mount when scrolled to (a page of dozens of canvases would otherwise mount at once).
     await page.locator('#inside').scrollIntoViewIfNeeded();
-    // The filters are there from epoch 0 (the untrained model) and change as it learns.
-    const conv1 = page.getByTestId('filters-layer').first().locator('canvas');
-    await conv1.waitFor({ timeout: 60_000 });
-    const untrained = await conv1.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    await page.waitForFunction(() => document.querySelector('#inside [data-seen]')?.getAttribute('data-seen') === 'true');
+    // Every picture of conv1's filters the page draws, by the epoch it shows: recorded from before
+    // the click, so however fast the run, the untrained filters (epoch 0) are not missed.
+    await page.evaluate(() => {
+      const w = window as unknown as { conv1ByEpoch: Record<string, string> };
+      w.conv1ByEpoch = {};
+      new MutationObserver(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="filters-layer"] canvas[data-drawn-epoch]');
+        const epoch = canvas?.dataset.drawnEpoch;
+        if (canvas && epoch) w.conv1ByEpoch[epoch] = canvas.toDataURL();
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-drawn-epoch'] });
+    });
+    await page.getByTestId('train-button').click();
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
-    await page.waitForFunction((before) => {
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="filters-layer"] canvas');
-      return canvas !== null && canvas.toDataURL() !== before;
-    }, untrained);
+    // The filters are there from epoch 0 (the untrained model) and change as it learns.
+    await page.waitForFunction(() => Object.keys((window as unknown as { conv1ByEpoch: object }).conv1ByEpoch).length === 3);
+    const conv1ByEpoch = await page.evaluate(() => (window as unknown as { conv1ByEpoch: Record<string, string> }).conv1ByEpoch);
+    expect(Object.keys(conv1ByEpoch).sort()).toEqual(['0', '1', '2']);
+    expect(conv1ByEpoch['1']).not.toBe(conv1ByEpoch['0']);
+    expect(conv1ByEpoch['2']).not.toBe(conv1ByEpoch['1']);
+    await expect(page.getByTestId('filters').getAttribute('data-epoch')).resolves.toBe('2');
     await expect(
       page.getByTestId('filters-layer').evaluateAll((layers) => layers.map((l) => l.getAttribute('data-shape'))),
     ).resolves.toEqual(['5x5x1x6', '5x5x6x16']);
@@ -132,15 +143,24 @@ describe('Inside the network', () => {
     expect(inCell).toHaveLength(Math.min(60, count));
     expect(new Set(inCell)).toEqual(new Set([`${truth}-${predicted}`]));
 
-    // Clicking a digit looks inside the network at it.
+    // Clicking a digit looks inside the network at it: its output layer is the gallery's answer for it.
     const first = gallery.getByTestId('gallery-digit').first();
     const index = await first.getAttribute('data-index');
+    const firstPredicted = Number(await first.getAttribute('data-predicted'));
+    const galleryProbabilities = (await first.getAttribute('data-probabilities'))!.split(' ').map(Number);
     await first.click();
     await page.waitForFunction(
       (i) => document.querySelector('#inside')?.textContent?.includes(`test digit #${Number(i).toLocaleString('en-US')}`),
       index,
     );
     await expect(page.getByTestId('feature-maps').getByTestId('feature-map-layer').count()).resolves.toBe(9);
+    const picked = await page
+      .getByTestId('feature-maps')
+      .locator('[data-testid="feature-map-layer"][data-layer="output"] [data-value]')
+      .evaluateAll((units) => units.map((u) => Number(u.getAttribute('data-value'))));
+    expect(picked.indexOf(Math.max(...picked))).toBe(firstPredicted);
+    expect(galleryProbabilities).toHaveLength(10);
+    for (const [digit, p] of picked.entries()) expect(Math.abs(p - galleryProbabilities[digit]!), `digit ${digit}`).toBeLessThan(1e-4);
   });
 
   it('the data explorer browses each class of both splits, a page at a time', async () => {

@@ -21,11 +21,9 @@ async function swipe(page: Page, testId: string, points: [number, number][]) {
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(points[0]!) });
   for (const point of points.slice(1)) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(point) });
-    await page.waitForTimeout(16);
+    await page.waitForTimeout(16); // a finger's pace: one move per frame
   }
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  // The tap's click is made from the gesture after touchend: detaching at once would drop it.
-  await page.waitForTimeout(300);
   await cdp.detach();
 }
 
@@ -33,7 +31,7 @@ describe('On a phone (360 px, touch)', () => {
   const browser = useBrowser({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
 
   it('fits the width in every state, trains by tapping, and reads a digit drawn with a finger', async () => {
-    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
+    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0&backend=wasm');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     expect(await overflow(page)).toBeLessThanOrEqual(0);
 
@@ -59,8 +57,8 @@ describe('On a phone (360 px, touch)', () => {
     ]);
     const read = await readDrawing(page, 1);
     expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore); // the finger drew; the page stayed
-    console.log(`digit drawn with a finger on a 360 px phone read as ${read}`);
-    expect(read).toMatch(/^\d$/);
+    // Seeded training on WASM and a stroke at fixed points: the model's answer is the same on every run.
+    expect(read).toBe('7');
     // Clicked, not tapped: in Chromium's touch emulation the first tap after a finger stroke on the
     // canvas does not always become a click (1 run in 3 here); open in issue 7 until a real phone
     // or tablet shows whether it is the emulation or the page.

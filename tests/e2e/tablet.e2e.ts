@@ -14,7 +14,7 @@ async function penStroke(page: Page, testId: string, points: [number, number][])
   await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at(points[0]!), button: 'left', buttons: 1, clickCount: 1 });
   for (const point of points.slice(1)) {
     await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', ...at(point), button: 'left', buttons: 1 });
-    await page.waitForTimeout(16);
+    await page.waitForTimeout(16); // a pen's pace: one move per frame
   }
   await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at(points.at(-1)!), button: 'left', buttons: 0, clickCount: 1 });
   await cdp.detach();
@@ -24,7 +24,7 @@ describe('On a tablet with a pen (820 px, touch)', () => {
   const browser = useBrowser({ viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
 
   it('fits the width and reads a digit written with a pen', async () => {
-    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
+    const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0&backend=wasm');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     expect(await layoutWidth(page)).toBe(820);
     await page.getByTestId('train-button').tap();
@@ -48,8 +48,8 @@ describe('On a tablet with a pen (820 px, touch)', () => {
     ]);
     await expect(page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes)).resolves.toEqual(['pen']);
     const read = await readDrawing(page, 1);
-    console.log(`digit written with a pen on an 820 px tablet read as ${read}`);
-    expect(read).toMatch(/^\d$/);
+    // Seeded training on WASM and a stroke at fixed points: the model's answer is the same on every run.
+    expect(read).toBe('7');
     expect(await layoutWidth(page)).toBe(820);
   });
 });

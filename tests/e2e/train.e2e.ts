@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { POINT, expectFigure } from './figures';
 import { useBrowser, waitForState } from './harness';
 
 /** Records the longest main-thread task (Chromium reports tasks of 50 ms or more). */
@@ -27,8 +28,9 @@ describe('Train and Evaluate panels', () => {
   const browser = useBrowser();
 
   it('trains in the worker from a URL recipe, draws the curves, and evaluates on the 10,000 test digits', async () => {
-    // 2 epochs of 4,800 digits: the seed's recipe for 1 epoch (75 batches) lands at 88-90%.
-    const { page } = await browser.open('?epochs=2&trainSize=6000', watchLongTasks);
+    // 2 epochs of 4,800 digits: the seed's recipe for 1 epoch (75 batches) lands at 88-90%. WASM:
+    // seeded runs there are deterministic, so the figures below are checked against measured ones.
+    const { page } = await browser.open('?epochs=2&trainSize=6000&backend=wasm', watchLongTasks);
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     await expect(page.getByTestId('model-summary').getAttribute('data-total-params')).resolves.toBe('44426');
     await expect(page.locator('#setting-epochs').inputValue()).resolves.toBe('2');
@@ -39,38 +41,41 @@ describe('Train and Evaluate panels', () => {
     expect(await waitForState(page, ['training', 'error'], 30_000)).toBe('training');
     await expect(page.getByTestId('train-button').isDisabled()).resolves.toBe(true);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    await expect(page.getByTestId('backend-badge').getAttribute('data-backend')).resolves.toBe('wasm');
 
-    const badge = await page.getByTestId('backend-badge').innerText();
-    expect(badge).toMatch(/wasm|webgl|cpu/);
-    console.log(`backend badge: ${badge}`);
-
-    for (const id of ['loss-chart', 'accuracy-chart', 'batch-loss-chart']) {
-      const chart = page.getByTestId(id);
-      // Redraws are throttled to one a second: wait for the last one to land.
-      await chart.locator('canvas').first().waitFor({ timeout: 5000 });
-      const box = await chart.locator('canvas').first().boundingBox();
+    // What the charts drew (set once tfjs-vis has drawn them; redraws are throttled, so the last
+    // one may land after `done`): epoch 0 (the untrained model) and the two epochs; every batch of
+    // both epochs in the batch curve.
+    const drawn = { 'loss-chart': 3, 'accuracy-chart': 3, 'batch-loss-chart': 150 };
+    for (const [id, points] of Object.entries(drawn)) {
+      await page.waitForFunction(
+        ([testId, n]) =>
+          document.querySelector(`[data-testid="${testId}"] .chart__canvas`)?.getAttribute('data-drawn-points') === String(n),
+        [id, points] as const,
+      );
+      const box = await page.getByTestId(id).locator('canvas').first().boundingBox();
       expect(box!.width, id).toBeGreaterThan(100);
       expect(box!.height, id).toBeGreaterThan(100);
     }
-    // Epoch 0 (the untrained model) and the two epochs; every batch of both epochs in the batch curve.
-    await expect(page.getByTestId('loss-chart').getAttribute('data-points')).resolves.toBe('3');
-    await expect(page.getByTestId('accuracy-chart').getAttribute('data-points')).resolves.toBe('3');
-    await expect(page.getByTestId('batch-loss-chart').getAttribute('data-points')).resolves.toBe('150');
 
-    const accuracy = await numberIn(page, 'test-accuracy');
-    console.log(`test accuracy after 2 epochs on 4,800 digits: ${accuracy}%, test loss ${await page.getByTestId('test-loss').innerText()}`);
-    expect(accuracy).toBeGreaterThanOrEqual(90);
+    const accuracy = Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
+    console.log(`test accuracy after 2 epochs on 4,800 digits: ${accuracy}, test loss ${await page.getByTestId('test-loss').innerText()}`);
+    expectFigure('train.testAccuracy', accuracy, POINT);
     expect(await numberIn(page, 'test-loss')).toBeLessThan(0.5);
 
+    // The matrix drew the 10,000 test digits, those read right on its diagonal.
     const matrix = page.getByTestId('confusion-matrix');
-    await matrix.locator('canvas').first().waitFor({ timeout: 5000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="confusion-matrix"] .chart__canvas')?.getAttribute('data-drawn-total') === '10000',
+    );
+    await expect(matrix.locator('.chart__canvas').getAttribute('data-drawn-diagonal')).resolves.toBe(String(Math.round(accuracy * 10_000)));
     // The table sits in a closed <details>: read textContent, not the (empty) rendered text.
     const cells = await matrix.locator('[data-testid^="confusion-cell-"]').allTextContents();
     expect(cells).toHaveLength(100);
     expect(cells.reduce((sum, text) => sum + Number(text.replace(/,/g, '')), 0)).toBe(10_000);
     const perClass = await page.getByTestId('per-class-accuracy').locator('td').allInnerTexts();
     expect(perClass).toHaveLength(10);
-    for (const text of perClass) expect(parseFloat(text)).toBeGreaterThan(50);
+    for (const [digit, text] of perClass.entries()) expectFigure(`train.perClassAccuracy.digit${digit}`, parseFloat(text) / 100, POINT);
 
     console.log(`longest main-thread task from Train to the confusion matrix: ${Math.round(await longestTask(page))} ms`);
   });
@@ -88,6 +93,7 @@ describe('Train and Evaluate panels', () => {
     await page.getByTestId('pause-button').click();
     expect(await waitForState(page, ['paused', 'error'], 10_000)).toBe('paused');
     const pausedAt = await batchNumber();
+    // Not a wait for a state but an observation window: a paused run stays on its batch for a second.
     await page.waitForTimeout(1000);
     expect(await batchNumber()).toBe(pausedAt);
     await expect(page.getByTestId('resume-button').isEnabled()).resolves.toBe(true);
@@ -103,6 +109,8 @@ describe('Train and Evaluate panels', () => {
     expect(await waitForState(page, ['done', 'error'], 60_000)).toBe('done');
     const evaluate = await page.locator('#evaluate').innerText();
     expect(evaluate).toContain('Stopped after 0 complete epochs');
+    // Not a seeded figure: the batch Stop lands on depends on timing. The model trained so far (some
+    // 30-60 batches) is evaluated: far above chance (10%).
     expect(await numberIn(page, 'test-accuracy')).toBeGreaterThan(50);
     await expect(page.getByTestId('train-button').isEnabled()).resolves.toBe(true);
   });
