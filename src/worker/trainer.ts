@@ -109,7 +109,12 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
   let data: MnistData | null = null;
   let summary: DatasetSummary | null = null;
   let loading: Promise<void> | null = null;
-  let backend: { choice: BackendChoice; info: BackendInfo } | null = null;
+  /**
+   * The backend chosen last, as the promise of its start: commands that arrive while it starts
+   * (a fresh worker gets `load`, `describeModel` and `useSavedModel` at once) share it. Two
+   * overlapping tf.setBackend() calls left the first caller on a backend not yet initialized.
+   */
+  let backend: { choice: BackendChoice; info: Promise<BackendInfo> } | null = null;
   /** Backends this worker must not use: the UI passes the ones a previous worker lost. */
   let avoid: BackendName[] = [];
   let model: tf.LayersModel | null = null;
@@ -145,10 +150,21 @@ export function createTrainer(post: Post, options: TrainerOptions): Trainer {
     return data;
   }
 
-  async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
+  function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
     if (backend?.choice !== choice) {
-      backend = { choice, info: await options.selectBackend(choice, avoid) };
-      post({ type: 'backendSelected', backend: backend.info });
+      // After the previous start has settled, never beside it.
+      const previous = backend?.info.catch(() => undefined);
+      const info = (previous ?? Promise.resolve()).then(async () => {
+        const selected = await options.selectBackend(choice, avoid);
+        post({ type: 'backendSelected', backend: selected });
+        return selected;
+      });
+      const entry = { choice, info };
+      backend = entry;
+      // A start that failed is not kept: the next command tries again.
+      info.catch(() => {
+        if (backend === entry) backend = null;
+      });
     }
     return backend.info;
   }

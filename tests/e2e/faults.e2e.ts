@@ -100,8 +100,12 @@ describe('faults', () => {
     const before = await shownProbabilities(page);
 
     await crash(trainer(page));
-    await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'restored');
-    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'restored' ||
+        document.querySelector('[data-state]')?.getAttribute('data-state') === 'error',
+    );
+    expect(await waitForState(page, ['done', 'error']), (await page.locator('#app').innerText()).slice(0, 600)).toBe('done');
     await expect(page.getByTestId('fault-notice').innerText()).resolves.toMatch(/being restored from this browser/);
     await expect(page.getByTestId('test-accuracy').getAttribute('data-value')).resolves.toBe(accuracy);
     // Drawn again, the 7 is read by the restored model (the only one the new worker has): the same answer.

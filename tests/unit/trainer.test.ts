@@ -90,6 +90,43 @@ describe('createTrainer: loading', () => {
     expect(events.at(-1)!.type).toBe('loaded');
   });
 
+  it('starts the backend once for commands that arrive together, and tries again after a failed start', async () => {
+    // A fresh worker after a fault gets load, describeModel and useSavedModel at once: two
+    // overlapping tf.setBackend() calls left the first caller on a backend not yet initialized.
+    const events: WorkerEvent[] = [];
+    const starts: string[] = [];
+    let failNext = false;
+    const trainer = createTrainer(
+      watchFailures((event) => events.push(event)),
+      {
+        io: tinyIO(makeTinyDataset().files),
+        selectBackend: async (choice) => {
+          starts.push(choice);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          if (failNext) {
+            failNext = false;
+            throw new Error('no backend (test)');
+          }
+          return useCpu();
+        },
+        expectedCounts: TINY_COUNTS,
+      },
+    );
+    const describe = { type: 'describeModel', model: 'lenet5', activation: 'tanh', backend: 'cpu' } as const;
+    await Promise.all([trainer.handle(describe), trainer.handle(describe), trainer.handle(describe)]);
+    expect(starts).toEqual(['cpu']);
+    expect(events.filter((e) => e.type === 'backendSelected')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'modelDescribed')).toHaveLength(3);
+
+    failNext = true;
+    expectFailed();
+    await trainer.handle({ ...describe, backend: 'wasm' });
+    expect(events.at(-1)).toMatchObject({ type: 'failed', error: { message: 'no backend (test)' } });
+    await trainer.handle({ ...describe, backend: 'wasm' });
+    expect(starts).toEqual(['cpu', 'wasm', 'wasm']);
+    expect(events.at(-1)!.type).toBe('modelDescribed');
+  });
+
   it('maps unexpected exceptions to an internal error with their message', () => {
     expect(toAppError(new TypeError('boom'))).toEqual({ kind: 'internal', message: 'boom' });
     expect(toAppError('plain')).toEqual({ kind: 'internal', message: 'plain' });
