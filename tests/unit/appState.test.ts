@@ -199,18 +199,21 @@ describe('reduce', () => {
       epochs: [epoch(0), epoch(1)],
       weightBytes: 177_704,
     };
-    const training = run([
-      { type: 'loaded', dataset },
-      { type: 'trainingStarted', plan },
-      { type: 'epochEnded', result: epoch(0) },
-      { type: 'checkpointSaved', epoch: 0 },
-      { type: 'batchEnded', progress: { ...progress, losses: [[1, 2.3]] } },
-      { type: 'epochEnded', result: epoch(1) },
-      { type: 'checkpointSaved', epoch: 1 },
-      { type: 'batchEnded', progress: { ...progress, epoch: 2, losses: [[751, 0.5]] } },
-    ]);
+    /** Two epochs into a run, checkpointed after each. A function: the reducer runs inside the tests, not while they are collected. */
+    const midRun = () =>
+      run([
+        { type: 'loaded', dataset },
+        { type: 'trainingStarted', plan },
+        { type: 'epochEnded', result: epoch(0) },
+        { type: 'checkpointSaved', epoch: 0 },
+        { type: 'batchEnded', progress: { ...progress, losses: [[1, 2.3]] } },
+        { type: 'epochEnded', result: epoch(1) },
+        { type: 'checkpointSaved', epoch: 1 },
+        { type: 'batchEnded', progress: { ...progress, epoch: 2, losses: [[751, 0.5]] } },
+      ]);
 
     it('a worker that dies mid-run: a fresh worker continues from the last checkpoint, and the page says so', () => {
+      const training = midRun();
       const faulted = run([{ type: 'workerFaulted', message: 'The training worker stopped responding' }], training);
       expect(faulted).toMatchObject({ phase: 'training', attempt: training.attempt + 1, recovery: { action: 'resume' }, recoveries: 1 });
       expect(faulted.notice).toEqual({ cause: { message: 'The training worker stopped responding' }, outcome: 'resumed', epoch: 1 });
@@ -225,7 +228,7 @@ describe('reduce', () => {
     });
 
     it('a lost WebGL context: the next workers avoid WebGL', () => {
-      const lost = run([{ type: 'backendLost', backend: 'webgl', message: 'the WebGL context was lost' }], training);
+      const lost = run([{ type: 'backendLost', backend: 'webgl', message: 'the WebGL context was lost' }], midRun());
       expect(lost).toMatchObject({ phase: 'training', recovery: { action: 'resume' }, avoidBackends: ['webgl'] });
       expect(lost.notice).toEqual({ cause: { message: 'the WebGL context was lost' }, lost: 'webgl', outcome: 'resumed', epoch: 1 });
     });
@@ -256,7 +259,7 @@ describe('reduce', () => {
     });
 
     it('gives up with the error after repeated faults without progress', () => {
-      let state = training;
+      let state = midRun();
       for (let i = 0; i < MAX_RECOVERIES; i++) state = run([{ type: 'workerFaulted', message: 'crashed' }], state);
       expect(state.phase).toBe('training');
       state = run([{ type: 'workerFaulted', message: 'crashed' }], state);
