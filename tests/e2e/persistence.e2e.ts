@@ -122,10 +122,10 @@ async function rowsOnceDone(page: Page, n: number): Promise<string[]> {
 }
 
 /**
- * The run the recovery tests interrupt: 4 epochs of 12,000 digits on WASM (deterministic there).
+ * The run the recovery tests interrupt: 4 epochs of 6,000 digits on WASM (deterministic there).
  * Its uninterrupted results are recorded by the first recovery test and compared by the others.
  */
-const RECOVERY_RUN = '?epochs=4&trainSize=12000&validationSplit=0&backend=wasm';
+const RECOVERY_RUN = '?epochs=4&trainSize=6000&validationSplit=0&backend=wasm';
 let uninterrupted: { accuracy: number; learned: ReturnType<typeof learned> } | null = null;
 
 async function trainToDone(page: Page) {
@@ -264,8 +264,8 @@ describe('saved models, files and recovery', () => {
   });
 
   it('a lost WebGL context mid-run: says so, continues from the last epoch on WASM, ends with a usable model', async () => {
-    // SwiftShader's WebGL here: ~190 digits/s, so 1,200 digits make an epoch of a few seconds.
-    const app = await browser.open('?backend=webgl&epochs=3&trainSize=1200&validationSplit=0&testFault=lose-webgl-context');
+    // SwiftShader's WebGL here: ~190 digits/s, so 600 digits make an epoch of a few seconds.
+    const app = await browser.open('?backend=webgl&epochs=3&trainSize=600&validationSplit=0&testFault=lose-webgl-context');
     const { page } = app;
     await requireWebGL2(page);
     // Chromium and tfjs report the loss on the console: that is the fault this test provokes.
