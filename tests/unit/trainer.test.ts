@@ -107,7 +107,8 @@ describe('createTrainer: loading', () => {
             failNext = false;
             throw new Error('no backend (test)');
           }
-          return useCpu();
+          await tf.setBackend('cpu');
+          return { name: 'cpu', reason: 'unit test' } as const;
         },
         expectedCounts: TINY_COUNTS,
       },
