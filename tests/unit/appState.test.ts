@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RECOVERIES, initialState, reduce, type AppAction, type AppState } from '../../src/ui/appState';
-import type { DatasetSummary, EpochResult, ModelRecord, TrainingPlan } from '../../src/worker/protocol';
+import { MAX_RECOVERIES, initialState } from '../../src/ui/appState';
+import type { ModelRecord } from '../../src/worker/protocol';
 import { DEFAULT_SETTINGS } from '../../src/worker/settings';
-
-const dataset: DatasetSummary = {
-  trainCount: 60_000,
-  testCount: 10_000,
-  labelCounts: { train: new Array(10).fill(6000), test: new Array(10).fill(1000) },
-  source: 'test',
-  files: 9,
-  downloadedBytes: 13_000_000,
-  durationMs: 2000,
-  samples: { indices: [], labels: [], bytes: new Uint8Array() },
-};
-
-const run = (actions: AppAction[], from: AppState = initialState()) => actions.reduce(reduce, from);
+import { dataset, epoch, evaluation, plan, run } from './appStateFixtures';
 
 describe('reduce', () => {
   it('starts loading, tracks progress, then is ready with the data set', () => {
@@ -57,25 +45,6 @@ describe('reduce', () => {
     expect(crashed.dataset).toBe(dataset);
   });
 
-  const plan: TrainingPlan = {
-    settings: DEFAULT_SETTINGS,
-    backend: { name: 'wasm', reason: 'test' },
-    summary: { preset: 'lenet5', label: 'LeNet-5', inputShape: [28, 28, 1], layers: [], totalParams: 44_426 },
-    trainCount: 48_000,
-    validationCount: 12_000,
-    batchesPerEpoch: 750,
-    resumed: null,
-  };
-  const evaluation = {
-    count: 10_000,
-    loss: 0.05,
-    accuracy: 0.987,
-    confusion: [],
-    perClassAccuracy: [],
-    durationMs: 1,
-    stopped: false,
-    epochsCompleted: 20,
-  };
   const progress = {
     epoch: 1,
     batch: 10,
@@ -175,19 +144,6 @@ describe('reduce', () => {
   });
 
   describe('faults and saved models', () => {
-    const epoch = (n: number): EpochResult => ({
-      epoch: n,
-      epochs: 20,
-      loss: 1 / (n + 1),
-      accuracy: 0.5,
-      valLoss: null,
-      valAccuracy: null,
-      durationMs: 1,
-      imagesPerSecond: 1,
-      numTensors: 72,
-      tensorBytes: 1,
-      wasmMemoryBytes: null,
-    });
     const record: ModelRecord & { id: string; savedAt: string } = {
       id: 'm1',
       savedAt: '2026-11-27T10:42:00.000Z',
