@@ -84,7 +84,18 @@ async function tabTo(page: Page, testId: string, { limit = 800, key = 'Tab' } = 
       for (let i = 0; i < BURST; i++) await page.keyboard.press(key);
       if (await there()) return;
     }
-    throw new Error(`Tab never reached ${testId}`);
+    // Say where the focus was and whether the element was on the page at all, so a failure on a
+    // CI machine can be read without rerunning it.
+    const where = await page.evaluate((wanted) => {
+      const active = document.activeElement as HTMLElement | null;
+      const prefix = wanted.endsWith('*') ? wanted.slice(0, -1) : wanted;
+      const present = Array.from(document.querySelectorAll<HTMLElement>('[data-testid]')).some((e) =>
+        wanted.endsWith('*') ? e.dataset.testid!.startsWith(prefix) : e.dataset.testid === wanted,
+      );
+      const seen = Array.from(document.querySelectorAll<HTMLElement>('[data-seen]')).map((e) => e.dataset.seen);
+      return `focus on ${active?.tagName.toLowerCase()}#${active?.dataset.testid ?? active?.id ?? ''}; ${wanted} ${present ? 'is' : 'is not'} on the page; data-seen ${seen.join(' ')}`;
+    }, testId);
+    throw new Error(`Tab never reached ${testId} in ${limit} presses: ${where}`);
   } finally {
     await page.evaluate(() => {
       const w = window as unknown as { holdFocus?: (event: KeyboardEvent) => void };

@@ -45,7 +45,10 @@ export function InsidePanel({ trainer }: { trainer: Trainer }) {
   const { state } = trainer;
   const subject = useSubject(trainer);
   const top = useRef<HTMLDivElement>(null);
-  const seen = useSeen(top);
+  // A whole screen ahead, not 400 px: the Inside panel is the last one, and its controls exist only
+  // once mounted, so a keyboard user gets to them only if Tab through the Draw panel (the stops just
+  // before) brings it that near. At 1280x900 the panel starts 525 px below the drawing area.
+  const seen = useSeen(top, '100%');
   const hasModel = state.plan !== null || state.model !== null;
   const conv1 = state.filters?.[0];
   const conv1Index = subject?.activations.findIndex((a) => a.name === conv1?.name) ?? -1;
