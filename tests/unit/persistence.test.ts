@@ -212,12 +212,16 @@ describe('model files', () => {
     const files = trained.last('modelFilesReady')!.files;
     return { trained, files, expected: await trained.read(1) };
   }
+  // One trained session for the whole block: every upload here is refused and must leave that
+  // session's model as it was (each test checks it), or goes to a session of its own.
+  let shared: ReturnType<typeof trainedSession> | null = null;
+  const trainedOnce = () => (shared ??= trainedSession());
 
   /** Copies, as the UI sends transferred buffers: each upload gets its own. */
   const copy = (files: ModelFile[]) => files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
 
   it('a downloaded model uploads back: same predictions, same test accuracy, saved as uploaded', async () => {
-    const { trained, files, expected } = await trainedSession();
+    const { trained, files, expected } = await trainedOnce();
     expect(files.map((f) => f.name)).toEqual(['lenet-lab-model.json', 'lenet-lab-model.weights.bin']);
     expect(files[1]!.bytes.byteLength).toBe(44_426 * 4);
 
@@ -248,7 +252,7 @@ describe('model files', () => {
       /1,000 bytes.*177,704 bytes/,
     ],
   ])('%s: a specific message, and the model in use stays', async (_, edit, message) => {
-    const { trained, files, expected } = await trainedSession();
+    const { trained, files, expected } = await trainedOnce();
     const before = trained.last('modelChanged');
     await trained.send({ type: 'uploadModel', files: edit(copy(files)), backend: 'wasm' });
     expect(trained.last('uploadRejected')!.message).toMatch(message);
@@ -257,7 +261,7 @@ describe('model files', () => {
   });
 
   it('a model that is not a 28x28x1 -> 10 classifier is refused, and the model in use stays', async () => {
-    const { trained, files, expected } = await trainedSession();
+    const { trained, files, expected } = await trainedOnce();
     const json = JSON.parse(new TextDecoder().decode(files[0]!.bytes)) as {
       modelTopology: { config: { layers: { config: Record<string, unknown> }[] } };
     };
