@@ -1,6 +1,7 @@
 // ESLint flat config. Beyond the recommended rules, it enforces the architecture: imports point
-// one way (ui -> worker/protocol, worker/settings, worker/trainerClient; worker -> model -> data), data/ stays free
-// of React and tfjs, and the UI never touches tfjs or the model directly.
+// one way (ui -> shared; worker -> shared, model -> data), shared/ is the only code both threads
+// import, data/ stays free of React and tfjs, and the UI never touches the worker, tfjs or the
+// model directly (it starts the worker by URL, in ui/trainerClient.ts).
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -53,18 +54,23 @@ export default tseslint.config(
     files: ['src/model/**'],
     rules: restrict([noReact, noUi, { group: ['**/worker/*'], message: 'src/model must not depend on the worker.' }]),
   },
+  {
+    files: ['src/shared/**'],
+    rules: restrict([
+      noReact,
+      noTfjs,
+      noUi,
+      { group: ['**/worker/*', '**/worker/**'], message: 'src/shared is imported by the worker, not the other way.' },
+    ]),
+  },
   { files: ['src/worker/**'], rules: restrict([noReact, noUi]) },
   {
     files: ['src/ui/**', 'src/app/**'],
     rules: restrict([
       noTfjs,
       {
-        group: ['**/data/*', '**/model/*'],
-        message: 'The UI talks to the worker through worker/protocol, worker/settings and worker/trainerClient only.',
-      },
-      {
-        group: ['**/worker/*', '!**/worker/protocol', '!**/worker/trainerClient', '!**/worker/settings'],
-        message: 'Import only worker/protocol, worker/settings and worker/trainerClient from the UI.',
+        group: ['**/data/*', '**/model/*', '**/worker/*', '**/worker/**'],
+        message: 'The UI talks to the worker through src/shared (protocol, settings) and ui/trainerClient only.',
       },
     ]),
   },

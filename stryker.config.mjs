@@ -10,7 +10,7 @@ export default {
     'src/data/mnistLoader.ts',
     'src/data/digitQueries.ts',
     'src/data/sha256.ts',
-    'src/worker/settings.ts',
+    'src/shared/settings.ts',
     'src/model/modelFiles.ts',
     'src/ui/appState.ts',
   ],

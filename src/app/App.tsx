@@ -11,7 +11,7 @@ import { TrainPanel } from '../ui/panels/TrainPanel';
 import { useOffline, type OfflineState } from '../ui/useOffline';
 import { usePresentMode } from '../ui/usePresentMode';
 import { useTrainer, type Trainer } from '../ui/useTrainer';
-import type { Saying } from '../worker/protocol';
+import type { Saying } from '../shared/protocol';
 import type { Strings } from '../ui/i18n/en';
 import { useFormat, useLanguage, useSay, useStrings } from '../ui/i18n/I18n';
 import { LANGUAGE_NAMES, type Language } from '../ui/i18n/language';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { DigitItem, DigitQuery } from '../worker/protocol';
-import { PIXELS_PER_IMAGE } from '../worker/protocol';
+import type { DigitItem, DigitQuery } from '../shared/protocol';
+import { PIXELS_PER_IMAGE } from '../shared/protocol';
 import { digitListKey, type DigitList } from './appState';
 import { DigitCanvas } from './DigitCanvas';
 import type { Trainer } from './useTrainer';

@@ -11,7 +11,7 @@ import {
   parseSetting,
   type SettingError,
   type TrainSettings,
-} from '../worker/settings';
+} from '../shared/settings';
 
 type Raw = Record<keyof TrainSettings, string>;
 const toRaw = (settings: TrainSettings) => Object.fromEntries(SETTING_NAMES.map((n) => [n, String(settings[n])])) as Raw;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../worker/settings';
-import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../worker/protocol';
-import { startTrainer, type TrainerClient } from '../worker/trainerClient';
+import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../shared/settings';
+import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../shared/protocol';
+import { startTrainer, type TrainerClient } from './trainerClient';
 import { initialState, isRunning, reduce, type AppState } from './appState';
 
 /** URL of the data folder (public/data/), resolved against the page so any base path works. */

@@ -11,8 +11,8 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerWasmTrainingKernels } from '../model/wasmKernels';
-import type { BackendInfo, BackendName, BackendWhy } from './protocol';
-import type { BackendChoice } from './settings';
+import type { BackendInfo, BackendName, BackendWhy } from '../shared/protocol';
+import type { BackendChoice } from '../shared/settings';
 
 /** What the worker can learn about WebGL without starting tfjs on it. */
 export interface WebGlProbe {

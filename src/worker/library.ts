@@ -6,8 +6,8 @@
 import { ModelStoreError, type ModelStore } from '../model/modelStore';
 import type { NamedArray, OptimizerState } from '../model/trainingState';
 import { MODEL_PRESETS } from '../model/lenet5';
-import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo, Saying } from './protocol';
-import { validateSettings, type TrainSettings } from './settings';
+import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo, Saying } from '../shared/protocol';
+import { validateSettings, type TrainSettings } from '../shared/settings';
 
 /** A run's state after a completed epoch: enough to continue it anywhere, bit for bit on the same backend. */
 export interface Checkpoint {

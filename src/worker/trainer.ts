@@ -54,8 +54,8 @@ import {
   type TestFault,
   type WorkerCommand,
   type WorkerEvent,
-} from './protocol';
-import { splitSizes, validateSettings, type BackendChoice, type TrainSettings } from './settings';
+} from '../shared/protocol';
+import { splitSizes, validateSettings, type BackendChoice, type TrainSettings } from '../shared/settings';
 
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
 

@@ -6,7 +6,7 @@ import { decodeGrayPngInBrowser } from '../data/browserPng';
 import { selectBackend } from './backends';
 import { openModelStore } from '../model/modelStore';
 import { createTrainer } from './trainer';
-import type { WorkerCommand } from './protocol';
+import type { WorkerCommand } from '../shared/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 

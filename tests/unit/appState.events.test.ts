@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { digitListKey, initialState, isRunning, reduce, type AppAction, type AppState, type Phase } from '../../src/ui/appState';
-import type { DigitQuery, Reading } from '../../src/worker/protocol';
-import { DEFAULT_SETTINGS, type SettingError } from '../../src/worker/settings';
+import type { DigitQuery, Reading } from '../../src/shared/protocol';
+import { DEFAULT_SETTINGS, type SettingError } from '../../src/shared/settings';
 import { batch, dataset, evaluation, midRun, plan, record, run, started, withModel } from './appStateFixtures';
 
 const settingError: SettingError = {

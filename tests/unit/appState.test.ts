@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RECOVERIES, initialState } from '../../src/ui/appState';
-import type { ModelRecord } from '../../src/worker/protocol';
-import { DEFAULT_SETTINGS } from '../../src/worker/settings';
+import type { ModelRecord } from '../../src/shared/protocol';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { dataset, epoch, evaluation, plan, run } from './appStateFixtures';
 
 describe('reduce', () => {

@@ -3,8 +3,8 @@
  * its batches and epochs, a saved model. Plain data; states are built by feeding events to `reduce`.
  */
 import { initialState, reduce, type AppAction, type AppState } from '../../src/ui/appState';
-import type { BatchProgress, DatasetSummary, EpochResult, ModelRecord, TestEvaluation, TrainingPlan } from '../../src/worker/protocol';
-import { DEFAULT_SETTINGS } from '../../src/worker/settings';
+import type { BatchProgress, DatasetSummary, EpochResult, ModelRecord, TestEvaluation, TrainingPlan } from '../../src/shared/protocol';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 
 /** Feeds the actions to the reducer in order, from a fresh page unless told otherwise. */
 export const run = (actions: AppAction[], from: AppState = initialState()): AppState => actions.reduce(reduce, from);

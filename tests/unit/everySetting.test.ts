@@ -22,9 +22,9 @@ import { extractTiles } from '../../src/data/sprite';
 import { openModelStore } from '../../src/model/modelStore';
 import { selectBackend } from '../../src/worker/backends';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
-import type { ModelRecord, WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
+import type { ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainer, type TrainerOptions } from '../../src/worker/trainer';
-import { DEFAULT_SETTINGS, type Activation, type ModelPreset, type OptimizerName, type TrainSettings } from '../../src/worker/settings';
+import { DEFAULT_SETTINGS, type Activation, type ModelPreset, type OptimizerName, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, decodeGrayPngWithPngjs, tinyIO, useWasm } from './fixtures';
 import { watchFailures } from './session';
 

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTrainer } from '../../src/worker/trainer';
-import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
-import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
+import type { WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, realDataIO, useWasm } from './fixtures';
 import { watchFailures } from './session';
 

@@ -9,9 +9,9 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openModelStore } from '../../src/model/modelStore';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
-import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
+import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainer } from '../../src/worker/trainer';
-import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, realDataIO, useWasm } from './fixtures';
 import { expectFailed, watchFailures } from './session';
 

@@ -6,7 +6,7 @@
  * of the test, even where the test's own assertions would not have looked.
  */
 import { afterEach, expect } from 'vitest';
-import type { WorkerEvent } from '../../src/worker/protocol';
+import type { WorkerEvent } from '../../src/shared/protocol';
 import type { Post } from '../../src/worker/trainer';
 
 type Failed = Extract<WorkerEvent, { type: 'failed' }>;

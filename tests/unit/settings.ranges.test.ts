@@ -15,7 +15,7 @@ import {
   splitSizes,
   validateSettings,
   type TrainSettings,
-} from '../../src/worker/settings';
+} from '../../src/shared/settings';
 
 /** The value parseSetting reads, or the message it refuses the raw value with. */
 const parsed = (name: keyof TrainSettings, raw: string) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, shuffleInPlace } from '../../src/data/random';
 import { downsample } from '../../src/ui/chartData';
-import { DEFAULT_SETTINGS, PRESETS, settingsFromQuery, settingsToQuery, splitSizes, validateSettings } from '../../src/worker/settings';
+import { DEFAULT_SETTINGS, PRESETS, settingsFromQuery, settingsToQuery, splitSizes, validateSettings } from '../../src/shared/settings';
 
 describe('settings', () => {
   it('defaults to the seed notebook’s recipe', () => {

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnistLoader';
 import { createTrainer, toAppError } from '../../src/worker/trainer';
-import type { WorkerEvent } from '../../src/worker/protocol';
-import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/worker/settings';
+import type { WorkerEvent } from '../../src/shared/protocol';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, TINY_COUNTS, makeTinyDataset, realDataIO, tinyIO, useWasm } from './fixtures';
 import { expectFailed, watchFailures } from './session';
 

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Saying } from '../../worker/protocol';
+import type { Saying } from '../../shared/protocol';
 import { en, type Strings } from './en';
 import { formatFor, type Format } from './format';
 import { LANG_PARAM, LANG_STORAGE_KEY, pickLanguage, type Language } from './language';

@@ -3,8 +3,8 @@
  * reach these functions already formatted for the language (format.ts), so the wording never
  * formats a number itself.
  */
-import type { BackendWhy, DataProblem, Said, SaidCode } from '../../worker/protocol';
-import type { Preset } from '../../worker/settings';
+import type { BackendWhy, DataProblem, Said, SaidCode } from '../../shared/protocol';
+import type { Preset } from '../../shared/settings';
 import type { RangeWords } from './ranges';
 
 export const en = {

@@ -1,4 +1,4 @@
-import { SETTING_SPECS, type TrainSettings } from '../../worker/settings';
+import { SETTING_SPECS, type TrainSettings } from '../../shared/settings';
 
 /** How a language says a setting's range. */
 export interface RangeWords {

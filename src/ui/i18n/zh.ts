@@ -1,5 +1,5 @@
-import type { Said, SaidCode } from '../../worker/protocol';
-import type { TrainSettings } from '../../worker/settings';
+import type { Said, SaidCode } from '../../shared/protocol';
+import type { TrainSettings } from '../../shared/settings';
 import type { Strings } from './en';
 import { rangeText, type RangeWords } from './ranges';
 

@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import type { ConvFilters, LayerActivation } from '../../worker/protocol';
+import type { ConvFilters, LayerActivation } from '../../shared/protocol';
 import { GrayCanvas } from '../GrayCanvas';
 import { HeatCanvas } from '../HeatCanvas';
 import { channel, convStep, diverging, kernelSlice, maxAbs, type Rgb } from '../heatmap';

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { LayerActivation } from '../../worker/protocol';
+import type { LayerActivation } from '../../shared/protocol';
 import { GrayCanvas } from '../GrayCanvas';
 import { HeatCanvas } from '../HeatCanvas';
 import { channel, maxAbs } from '../heatmap';

@@ -1,5 +1,5 @@
 import { memo, useEffect, useRef } from 'react';
-import type { ConvFilters } from '../../worker/protocol';
+import type { ConvFilters } from '../../shared/protocol';
 import { diverging, maxAbs } from '../heatmap';
 import { shapeText } from './FeatureMaps';
 import { useStrings } from '../i18n/I18n';

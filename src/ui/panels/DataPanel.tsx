@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { DigitCanvas } from '../DigitCanvas';
 import type { AppState } from '../appState';
-import { PIXELS_PER_IMAGE, type DatasetSummary } from '../../worker/protocol';
+import { PIXELS_PER_IMAGE, type DatasetSummary } from '../../shared/protocol';
 import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';

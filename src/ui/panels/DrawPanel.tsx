@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import type { Preprocessed, Reading, Stroke } from '../../worker/protocol';
+import type { Preprocessed, Reading, Stroke } from '../../shared/protocol';
 import { GrayCanvas } from '../GrayCanvas';
 import { movePen, penAction, type PenPosition } from '../keyboardPen';
 import type { Trainer } from '../useTrainer';

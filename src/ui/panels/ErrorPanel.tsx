@@ -1,5 +1,5 @@
-import type { AppError } from '../../worker/protocol';
-import { assertNever } from '../../worker/protocol';
+import type { AppError } from '../../shared/protocol';
+import { assertNever } from '../../shared/protocol';
 import type { Strings } from '../i18n/en';
 import { useSay, useStrings } from '../i18n/I18n';
 

@@ -1,5 +1,5 @@
 import { memo, useRef, useState } from 'react';
-import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../worker/protocol';
+import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../shared/protocol';
 import type { DigitList } from '../appState';
 import { ConfusionMatrixChart } from '../charts';
 import { DigitGallery, useDigitList } from '../DigitGallery';

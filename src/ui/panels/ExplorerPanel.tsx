@@ -1,5 +1,5 @@
 import { memo, useRef, useState } from 'react';
-import type { SplitName, TestEvaluation } from '../../worker/protocol';
+import type { SplitName, TestEvaluation } from '../../shared/protocol';
 import type { DigitList } from '../appState';
 import { DigitGallery, useDigitList } from '../DigitGallery';
 import type { Trainer } from '../useTrainer';

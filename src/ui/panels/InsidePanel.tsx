@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { LayerActivation } from '../../worker/protocol';
+import type { LayerActivation } from '../../shared/protocol';
 import { isRunning } from '../appState';
 import { ConvExplainer } from '../inside/ConvExplainer';
 import { FeatureMaps } from '../inside/FeatureMaps';

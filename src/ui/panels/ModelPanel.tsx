@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { ModelSummary } from '../../worker/protocol';
+import type { ModelSummary } from '../../shared/protocol';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 

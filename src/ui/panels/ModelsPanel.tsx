@@ -1,5 +1,5 @@
 import { useState, type DragEvent } from 'react';
-import type { ModelRecord, SavedModelInfo } from '../../worker/protocol';
+import type { ModelRecord, SavedModelInfo } from '../../shared/protocol';
 import { isRunning, type ModelInUse } from '../appState';
 import type { Trainer } from '../useTrainer';
 import { Panel } from './Panel';

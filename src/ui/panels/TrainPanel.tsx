@@ -1,6 +1,6 @@
 import { isRunning, type AppState } from '../appState';
 import { memo, useEffect, useMemo } from 'react';
-import type { EpochResult } from '../../worker/protocol';
+import type { EpochResult } from '../../shared/protocol';
 import { LineChart, warmUpCharts } from '../charts';
 import { downsample } from '../chartData';
 import { SettingsForm } from '../SettingsForm';
