@@ -1,0 +1,73 @@
+/**
+ * What the parts of the worker's session share, passed to each explicitly: the event sink, the
+ * clock, the store, the data set and the backend (both owned by trainer.ts), the saved-model list,
+ * and whether a run is training. Also the small helpers and errors they all use.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MnistData } from '../data/mnistLoader';
+import type { BackendInfo, Said, WorkerEvent } from '../shared/protocol';
+import type { BackendChoice } from '../shared/settings';
+import type { LibraryStore } from './library';
+
+export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
+
+export interface Session {
+  post: Post;
+  now: () => number;
+  /** Saved models and the checkpoint; null where the browser gives the page no storage. */
+  store: LibraryStore | null;
+  /** The data set, waiting for a load in progress. @throws SaidError when none was loaded */
+  loadedData(): Promise<MnistData>;
+  /** Starts the chosen backend, or waits for the start under way. */
+  ensureBackend(choice: BackendChoice): Promise<BackendInfo>;
+  /** Posts a storage failure once per worker, not once per epoch. */
+  reportStorage(error: unknown): void;
+  /** Posts the saved models and the checkpoint as the store holds them now. */
+  postLibrary(): Promise<void>;
+  /** True while a run trains: its model is the model in use until it ends. */
+  training(): boolean;
+}
+
+/** Digits evaluated per chunk: each chunk is one wait, between which pause, stop and ping get in. */
+export const EVAL_CHUNK = 500;
+
+/** Lets queued messages (pause, stop) in between batches: a macrotask, without setTimeout's clamping. */
+export function yieldToEvents(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Bytes of the model's weights as stored (float32). */
+export function weightBytes(model: tf.LayersModel): number {
+  return model.weights.reduce((sum, w) => sum + w.shape.reduce((n: number, d) => n * (d ?? 1), 1) * 4, 0);
+}
+
+/** An error the worker words itself: its English message and the code other languages word it by. */
+export class SaidError extends Error {
+  readonly said: Said;
+  constructor(message: string, code: Said['code'], values: Said['values'] = {}) {
+    super(message);
+    this.said = { code, values };
+  }
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+  constructor(
+    message: string,
+    readonly said: Said,
+  ) {
+    super(message);
+  }
+}
