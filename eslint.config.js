@@ -1,7 +1,7 @@
 // ESLint flat config. Beyond the recommended rules, it enforces the architecture: imports point
 // one way (ui -> shared; worker -> shared, model -> data), shared/ is the only code both threads
 // import, data/ stays free of React and tfjs, and the UI never touches the worker, tfjs or the
-// model directly (it starts the worker by URL, in ui/trainerClient.ts).
+// model directly (it starts the worker by URL, in ui/state/trainerClient.ts).
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -70,7 +70,7 @@ export default tseslint.config(
       noTfjs,
       {
         group: ['**/data/*', '**/model/*', '**/worker/*', '**/worker/**'],
-        message: 'The UI talks to the worker through src/shared (protocol, settings) and ui/trainerClient only.',
+        message: 'The UI talks to the worker through src/shared (protocol, settings) and ui/state/trainerClient only.',
       },
     ]),
   },

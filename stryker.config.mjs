@@ -12,7 +12,7 @@ export default {
     'src/data/sha256.ts',
     'src/shared/settings.ts',
     'src/model/modelFiles.ts',
-    'src/ui/appState.ts',
+    'src/ui/state/appState.ts',
   ],
   // The sandbox needs the sources and the tests, not the build, the generated data or the screenshots.
   ignorePatterns: ['dist', 'public/data', 'bench-results', 'coverage', 'docs/*.png'],

@@ -51,7 +51,7 @@ export default defineConfig({
   plugins: [
     react(),
     tfjsVisLabels(),
-    // Offline use (src/ui/useOffline.ts registers it): the service worker precaches every file the
+    // Offline use (src/ui/hooks/useOffline.ts registers it): the service worker precaches every file the
     // page and the worker fetch (HTML, JS, CSS, the three WASM binaries, the 11 MB of MNIST data),
     // so after one visit the app loads and trains with no network, as a class on shaky Wi-Fi needs.
     VitePWA({

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { isRunning, type AppState, type Notice } from '../ui/appState';
+import { isRunning, type AppState, type Notice } from '../ui/state/appState';
 import { DataPanel } from '../ui/panels/DataPanel';
 import { EvaluatePanel } from '../ui/panels/EvaluatePanel';
 import { ModelPanel } from '../ui/panels/ModelPanel';
@@ -8,9 +8,9 @@ import { DrawPanel } from '../ui/panels/DrawPanel';
 import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
 import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
-import { useOffline, type OfflineState } from '../ui/useOffline';
-import { usePresentMode } from '../ui/usePresentMode';
-import { useTrainer, type Trainer } from '../ui/useTrainer';
+import { useOffline, type OfflineState } from '../ui/hooks/useOffline';
+import { usePresentMode } from '../ui/hooks/usePresentMode';
+import { useTrainer, type TrainerHandle } from '../ui/hooks/useTrainer';
 import type { Saying } from '../shared/protocol';
 import type { Strings } from '../ui/i18n/en';
 import { useFormat, useLanguage, useSay, useStrings } from '../ui/i18n/I18n';
@@ -40,7 +40,7 @@ function noticeText(notice: Notice, strings: Strings, say: (saying: Saying) => s
 }
 
 /** Faults the app recovered from, and on a fresh page the model saved last time. */
-function Banners({ trainer }: { trainer: Trainer }) {
+function Banners({ trainer }: { trainer: TrainerHandle }) {
   const strings = useStrings();
   const format = useFormat();
   const say = useSay();

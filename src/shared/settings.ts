@@ -129,18 +129,31 @@ export function checkCombination(settings: TrainSettings): SettingError[] {
   return [];
 }
 
-/** Reads settings from a URL query; unknown parameters are ignored, bad ones reported and replaced by their default. */
-export function settingsFromQuery(query: string | URLSearchParams): { settings: TrainSettings; errors: SettingError[] } {
-  const params = typeof query === 'string' ? new URLSearchParams(query) : query;
-  const settings: TrainSettings = { ...DEFAULT_SETTINGS };
+/**
+ * Parses every setting `raw` gives (null: not given) over `base`: the good values replace base's,
+ * each bad one is an error naming its range and leaves base's value. The one loop over the
+ * settings that the URL, the form and the worker's check share; the combination is theirs to check.
+ */
+export function parseSettings(
+  raw: (name: keyof TrainSettings) => string | null,
+  base: TrainSettings,
+): { settings: TrainSettings; errors: SettingError[] } {
+  const settings: TrainSettings = { ...base };
   const errors: SettingError[] = [];
   for (const name of SETTING_NAMES) {
-    const raw = params.get(name);
-    if (raw === null) continue;
-    const parsed = parseSetting(name, raw);
+    const value = raw(name);
+    if (value === null) continue;
+    const parsed = parseSetting(name, value);
     if ('error' in parsed) errors.push(parsed.error);
     else (settings as unknown as Record<string, unknown>)[name] = parsed.value;
   }
+  return { settings, errors };
+}
+
+/** Reads settings from a URL query; unknown parameters are ignored, bad ones reported and replaced by their default. */
+export function settingsFromQuery(query: string | URLSearchParams): { settings: TrainSettings; errors: SettingError[] } {
+  const params = typeof query === 'string' ? new URLSearchParams(query) : query;
+  const { settings, errors } = parseSettings((name) => params.get(name), DEFAULT_SETTINGS);
   const combination = checkCombination(settings);
   if (combination.length > 0)
     return {
@@ -159,10 +172,6 @@ export function settingsToQuery(settings: TrainSettings, base: string | URLSearc
 
 /** Checks settings that arrive as a whole (the worker's `train` command). */
 export function validateSettings(settings: TrainSettings): SettingError[] {
-  const errors: SettingError[] = [];
-  for (const name of SETTING_NAMES) {
-    const parsed = parseSetting(name, String(settings[name]));
-    if ('error' in parsed) errors.push(parsed.error);
-  }
+  const { errors } = parseSettings((name) => String(settings[name]), settings);
   return errors.length > 0 ? errors : checkCombination(settings);
 }

@@ -35,11 +35,11 @@ export type { Post } from './session';
 /** Progress events at most this often: enough for a smooth bar, few enough not to flood the UI. */
 const PROGRESS_INTERVAL_MS = 50;
 
-export interface Trainer {
+export interface TrainerSession {
   handle(command: WorkerCommand): Promise<void>;
 }
 
-export interface TrainerOptions {
+export interface TrainerSessionOptions {
   io: LoaderIO;
   /** Starts a backend, never one of `avoid` (backends this session lost). */
   selectBackend: (choice: BackendChoice, avoid: readonly BackendName[]) => Promise<BackendInfo>;
@@ -51,7 +51,7 @@ export interface TrainerOptions {
 }
 
 /** Creates the worker-side session: owns the data set and the backend, and routes the commands. */
-export function createTrainer(post: Post, options: TrainerOptions): Trainer {
+export function createTrainerSession(post: Post, options: TrainerSessionOptions): TrainerSession {
   const now = options.now ?? (() => performance.now());
   const store = options.store ?? null;
   let data: MnistData | null = null;

@@ -5,12 +5,12 @@
 import { decodeGrayPngInBrowser } from '../data/browserPng';
 import { selectBackend } from './backends';
 import { openModelStore } from '../model/modelStore';
-import { createTrainer } from './trainer';
+import { createTrainerSession } from './trainer';
 import type { WorkerCommand } from '../shared/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const trainer = createTrainer((event, transfer = []) => self.postMessage(event, transfer), {
+const trainer = createTrainerSession((event, transfer = []) => self.postMessage(event, transfer), {
   io: { fetch: (input, init) => fetch(input, init), decodeGrayPng: decodeGrayPngInBrowser },
   selectBackend: (choice, avoid) => selectBackend(choice, avoid),
   store: openModelStore(),

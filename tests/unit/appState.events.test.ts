@@ -3,7 +3,7 @@
  * order, the saved models, uploads, the Inside panel and the galleries' page cache.
  */
 import { describe, expect, it } from 'vitest';
-import { digitListKey, initialState, isRunning, reduce, type AppAction, type AppState, type Phase } from '../../src/ui/appState';
+import { digitListKey, initialState, isRunning, reduce, type AppAction, type AppState, type Phase } from '../../src/ui/state/appState';
 import type { DigitQuery, Reading } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type SettingError } from '../../src/shared/settings';
 import { batch, dataset, evaluation, midRun, plan, record, run, started, withModel } from './appStateFixtures';

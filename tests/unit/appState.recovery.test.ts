@@ -3,7 +3,7 @@
  * is asked to do, what the notice says, which backends are avoided, and when the app gives up.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_RECOVERIES, type AppState } from '../../src/ui/appState';
+import { MAX_RECOVERIES, type AppState } from '../../src/ui/state/appState';
 import { dataset, midRun, record, run, started, withModel } from './appStateFixtures';
 
 const crash = { type: 'workerFaulted', message: 'The training worker crashed' } as const;

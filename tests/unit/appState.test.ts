@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RECOVERIES, initialState } from '../../src/ui/appState';
+import { MAX_RECOVERIES, initialState } from '../../src/ui/state/appState';
 import type { ModelRecord } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { dataset, epoch, evaluation, plan, run } from './appStateFixtures';

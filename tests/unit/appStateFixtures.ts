@@ -2,7 +2,7 @@
  * Events and states for the reducer's tests (appState.*.test.ts): a loaded data set, a run's plan,
  * its batches and epochs, a saved model. Plain data; states are built by feeding events to `reduce`.
  */
-import { initialState, reduce, type AppAction, type AppState } from '../../src/ui/appState';
+import { initialState, reduce, type AppAction, type AppState } from '../../src/ui/state/appState';
 import type { BatchProgress, DatasetSummary, EpochResult, ModelRecord, TestEvaluation, TrainingPlan } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 

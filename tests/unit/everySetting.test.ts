@@ -23,7 +23,7 @@ import { openModelStore } from '../../src/model/modelStore';
 import { selectBackend } from '../../src/worker/backends';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
 import type { ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
-import { createTrainer, type TrainerOptions } from '../../src/worker/trainer';
+import { createTrainerSession, type TrainerSessionOptions } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type Activation, type ModelPreset, type OptimizerName, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, decodeGrayPngWithPngjs, tinyIO, useWasm } from './fixtures';
 import { watchFailures } from './session';
@@ -64,12 +64,12 @@ const LEARNING_RATE: Record<OptimizerName, number> = { adam: 0.003, sgd: 0.2, rm
 /** 400 training digits and 100 for validation, in batches of 25: 16 steps an epoch, 48 in all. */
 const short: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 3, trainSize: 500, batchSize: 25, backend: 'wasm' };
 
-let io: TrainerOptions['io'];
+let io: TrainerSessionOptions['io'];
 
 /** A session with its data loaded and its events recorded; every checkpoint written is kept as it was. */
 async function session(
   store = openModelStore<ModelRecord, Checkpoint>({ factory: new IDBFactory() }),
-  select: TrainerOptions['selectBackend'] = useWasm,
+  select: TrainerSessionOptions['selectBackend'] = useWasm,
 ) {
   const events: WorkerEvent[] = [];
   const checkpoints: Checkpoint[] = [];
@@ -80,7 +80,7 @@ async function session(
       await store.putCheckpoint(checkpoint);
     },
   };
-  const trainer = createTrainer(
+  const trainer = createTrainerSession(
     watchFailures((event) => events.push(event)),
     { io, selectBackend: select, store: keeping, expectedCounts: COUNTS },
   );

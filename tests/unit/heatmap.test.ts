@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channel, convStep, diverging, kernelSlice, maxAbs } from '../../src/ui/heatmap';
+import { channel, convStep, diverging, kernelSlice, maxAbs } from '../../src/ui/inside/heatmap';
 
 describe('heatmap helpers', () => {
   it('slices one channel out of channels-last values', () => {

@@ -3,7 +3,7 @@
  * epoch, every layer's output with each reading, and the galleries' pages of digits.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTrainer } from '../../src/worker/trainer';
+import { createTrainerSession } from '../../src/worker/trainer';
 import type { WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, realDataIO, useWasm } from './fixtures';
@@ -14,7 +14,7 @@ const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 1000, 
 
 async function trained() {
   const events: WorkerEvent[] = [];
-  const trainer = createTrainer(
+  const trainer = createTrainerSession(
     watchFailures((event) => events.push(event)),
     { io, selectBackend: useWasm },
   );

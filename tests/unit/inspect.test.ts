@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/data/random';
 import { convFilters, layerActivations } from '../../src/model/inspect';
 import { buildLeNet5 } from '../../src/model/lenet5';
-import { channel, convStep, kernelSlice } from '../../src/ui/heatmap';
+import { channel, convStep, kernelSlice } from '../../src/ui/inside/heatmap';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

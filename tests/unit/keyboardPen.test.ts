@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FINE_STEP, PEN_STEP, movePen, penAction } from '../../src/ui/keyboardPen';
+import { FINE_STEP, PEN_STEP, movePen, penAction } from '../../src/ui/drawing/keyboardPen';
 
 describe('keyboard pen', () => {
   const centre = { x: 140, y: 140 };

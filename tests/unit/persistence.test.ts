@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openModelStore } from '../../src/model/modelStore';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
 import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
-import { createTrainer } from '../../src/worker/trainer';
+import { createTrainerSession } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, realDataIO, useWasm } from './fixtures';
 import { expectFailed, watchFailures } from './session';
@@ -30,7 +30,7 @@ const newStore = (factory = new IDBFactory()): LibraryStore => openModelStore<Mo
 /** A session with its data loaded, its events recorded, and a `send` that waits for the command to finish. */
 async function session(store: LibraryStore | null) {
   const events: WorkerEvent[] = [];
-  const trainer = createTrainer(
+  const trainer = createTrainerSession(
     watchFailures((event) => events.push(event)),
     { io, selectBackend: useWasm, store },
   );
@@ -107,7 +107,7 @@ describe('saved models', () => {
   it('Stop saves the model trained so far', async () => {
     const store = newStore();
     const events: WorkerEvent[] = [];
-    const trainer = createTrainer(
+    const trainer = createTrainerSession(
       watchFailures((event) => {
         events.push(event);
         if (event.type === 'batchEnded' && event.progress.epoch === 2) void trainer.handle({ type: 'stop' });

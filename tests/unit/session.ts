@@ -1,5 +1,5 @@
 /**
- * For tests that drive the worker's session (createTrainer): a `post` wrapper that notes every
+ * For tests that drive the worker's session (createTrainerSession): a `post` wrapper that notes every
  * `failed` event, and an afterEach, registered by importing this file, that fails the test on any
  * `failed` event it did not declare with expectFailed(). A test that provokes a failure (a damaged
  * file, settings out of range) declares it; anywhere else, a failure the product posts is a failure

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, shuffleInPlace } from '../../src/data/random';
-import { downsample } from '../../src/ui/chartData';
+import { downsample } from '../../src/ui/charts/chartData';
 import { DEFAULT_SETTINGS, PRESETS, settingsFromQuery, settingsToQuery, splitSizes, validateSettings } from '../../src/shared/settings';
 
 describe('settings', () => {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnistLoader';
-import { createTrainer, toAppError } from '../../src/worker/trainer';
+import { createTrainerSession, toAppError } from '../../src/worker/trainer';
 import type { WorkerEvent } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, TINY_COUNTS, makeTinyDataset, realDataIO, tinyIO, useWasm } from './fixtures';
@@ -32,7 +32,7 @@ function tinyTrainer(files = makeTinyDataset().files) {
   let requests = 0;
   const countingIO = { ...io, fetch: ((input, init) => (requests++, io.fetch(input, init))) as typeof fetch };
   let clock = 0;
-  const trainer = createTrainer(
+  const trainer = createTrainerSession(
     watchFailures((event) => events.push(event)),
     {
       io: countingIO,
@@ -44,7 +44,7 @@ function tinyTrainer(files = makeTinyDataset().files) {
   return { trainer, events, requests: () => requests };
 }
 
-describe('createTrainer: loading', () => {
+describe('createTrainerSession: loading', () => {
   it('loads the data, posts throttled progress, then `loaded` with samples of each class', async () => {
     const { trainer, events } = tinyTrainer();
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
@@ -96,7 +96,7 @@ describe('createTrainer: loading', () => {
     const events: WorkerEvent[] = [];
     const starts: string[] = [];
     let failNext = false;
-    const trainer = createTrainer(
+    const trainer = createTrainerSession(
       watchFailures((event) => events.push(event)),
       {
         io: tinyIO(makeTinyDataset().files),
@@ -134,14 +134,14 @@ describe('createTrainer: loading', () => {
   });
 });
 
-describe('createTrainer: training on real MNIST digits (WASM backend)', () => {
+describe('createTrainerSession: training on real MNIST digits (WASM backend)', () => {
   const io = realDataIO();
   const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 500, batchSize: 50, backend: 'wasm' };
 
   /** A loaded trainer and its events; `onEvent` may send commands as events arrive. */
-  async function loadedTrainer(onEvent?: (event: WorkerEvent, trainer: ReturnType<typeof createTrainer>) => void) {
+  async function loadedTrainer(onEvent?: (event: WorkerEvent, trainer: ReturnType<typeof createTrainerSession>) => void) {
     const events: WorkerEvent[] = [];
-    const trainer = createTrainer(
+    const trainer = createTrainerSession(
       watchFailures((event) => {
         events.push(event);
         onEvent?.(event, trainer);

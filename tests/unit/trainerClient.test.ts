@@ -1,7 +1,7 @@
 /** The UI's watchdog over the worker, with a stand-in Worker and fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkerEvent } from '../../src/shared/protocol';
-import { HEARTBEAT_MS, UNRESPONSIVE_MS, startTrainer } from '../../src/ui/trainerClient';
+import { HEARTBEAT_MS, UNRESPONSIVE_MS, startTrainer } from '../../src/ui/state/trainerClient';
 
 /** Records what the client posts; the test plays the worker's side. */
 class FakeWorker {

@@ -1,8 +1,8 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import type { ConvFilters, LayerActivation } from '../../shared/protocol';
-import { GrayCanvas } from '../GrayCanvas';
-import { HeatCanvas } from '../HeatCanvas';
-import { channel, convStep, diverging, kernelSlice, maxAbs, type Rgb } from '../heatmap';
+import { GrayCanvas } from '../digits/GrayCanvas';
+import { HeatCanvas } from '../digits/HeatCanvas';
+import { channel, convStep, diverging, kernelSlice, maxAbs, type Rgb } from './heatmap';
 import { useStrings } from '../i18n/I18n';
 
 /** Steps per second while playing: slow enough to follow the window with the eyes. */

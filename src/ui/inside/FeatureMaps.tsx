@@ -1,8 +1,8 @@
 import { memo } from 'react';
 import type { LayerActivation } from '../../shared/protocol';
-import { GrayCanvas } from '../GrayCanvas';
-import { HeatCanvas } from '../HeatCanvas';
-import { channel, maxAbs } from '../heatmap';
+import { GrayCanvas } from '../digits/GrayCanvas';
+import { HeatCanvas } from '../digits/HeatCanvas';
+import { channel, maxAbs } from './heatmap';
 import { useStrings } from '../i18n/I18n';
 
 /** "24×24×6", as the seed's walkthrough writes shapes. */

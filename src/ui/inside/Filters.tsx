@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import type { ConvFilters } from '../../shared/protocol';
-import { diverging, maxAbs } from '../heatmap';
+import { diverging, maxAbs } from './heatmap';
 import { shapeText } from './FeatureMaps';
 import { useStrings } from '../i18n/I18n';
 

@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import { DigitCanvas } from '../DigitCanvas';
-import type { AppState } from '../appState';
+import { DigitCanvas } from '../digits/DigitCanvas';
+import type { AppState } from '../state/appState';
 import { PIXELS_PER_IMAGE, type DatasetSummary } from '../../shared/protocol';
 import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';

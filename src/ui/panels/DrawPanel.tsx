@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { Preprocessed, Reading, Stroke } from '../../shared/protocol';
-import { GrayCanvas } from '../GrayCanvas';
-import { movePen, penAction, type PenPosition } from '../keyboardPen';
-import type { Trainer } from '../useTrainer';
+import { GrayCanvas } from '../digits/GrayCanvas';
+import { movePen, penAction, type PenPosition } from '../drawing/keyboardPen';
+import type { TrainerHandle } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import { useStrings } from '../i18n/I18n';
 
@@ -17,7 +17,7 @@ const LIVE_INTERVAL_MS = 100;
  * Draw a digit with mouse, touch or pen; the worker preprocesses it the way MNIST was made and
  * the model in use reads it, live while drawing and after every epoch while a model trains.
  */
-export function DrawPanel({ trainer, present = false }: { trainer: Trainer; present?: boolean }) {
+export function DrawPanel({ trainer, present = false }: { trainer: TrainerHandle; present?: boolean }) {
   const strings = useStrings();
   const s = strings.draw;
   const { state, predict } = trainer;

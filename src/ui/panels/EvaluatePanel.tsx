@@ -1,10 +1,10 @@
 import { memo, useRef, useState } from 'react';
 import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../shared/protocol';
-import type { DigitList } from '../appState';
-import { ConfusionMatrixChart } from '../charts';
-import { DigitGallery, useDigitList } from '../DigitGallery';
-import type { Trainer } from '../useTrainer';
-import { useSeen } from '../useSeen';
+import type { DigitList } from '../state/appState';
+import { ConfusionMatrixChart } from '../charts/charts';
+import { DigitGallery, useDigitList } from '../digits/DigitGallery';
+import type { TrainerHandle } from '../hooks/useTrainer';
+import { useSeen } from '../hooks/useSeen';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 
@@ -13,8 +13,8 @@ interface EvaluatePanelProps {
   /** Projector mode: the figures and the matrix only. */
   present?: boolean;
   digitLists: Record<string, DigitList>;
-  queryDigits: Trainer['queryDigits'];
-  inspect: Trainer['inspect'];
+  queryDigits: TrainerHandle['queryDigits'];
+  inspect: TrainerHandle['inspect'];
 }
 
 /** Test loss and accuracy, the confusion matrix (click a cell for its digits), per-class accuracy and the mistakes. */
@@ -51,7 +51,7 @@ export const EvaluatePanel = memo(function EvaluatePanel({
 });
 
 /** Opens a digit in the Inside panel and brings the panel into view. */
-export function lookInside(inspect: Trainer['inspect'], item: { split: SplitName; index: number }) {
+export function lookInside(inspect: TrainerHandle['inspect'], item: { split: SplitName; index: number }) {
   inspect({ split: item.split, index: item.index });
   document.getElementById('inside')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }

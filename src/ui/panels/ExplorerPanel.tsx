@@ -1,9 +1,9 @@
 import { memo, useRef, useState } from 'react';
 import type { SplitName, TestEvaluation } from '../../shared/protocol';
-import type { DigitList } from '../appState';
-import { DigitGallery, useDigitList } from '../DigitGallery';
-import type { Trainer } from '../useTrainer';
-import { useSeen } from '../useSeen';
+import type { DigitList } from '../state/appState';
+import { DigitGallery, useDigitList } from '../digits/DigitGallery';
+import type { TrainerHandle } from '../hooks/useTrainer';
+import { useSeen } from '../hooks/useSeen';
 import { lookInside } from './EvaluatePanel';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
@@ -14,8 +14,8 @@ interface ExplorerPanelProps {
   /** Test digits carry the model's answer once it has been evaluated: pages are asked again then. */
   evaluation: TestEvaluation | null;
   digitLists: Record<string, DigitList>;
-  queryDigits: Trainer['queryDigits'];
-  inspect: Trainer['inspect'];
+  queryDigits: TrainerHandle['queryDigits'];
+  inspect: TrainerHandle['inspect'];
 }
 
 /** Every training and test digit, by class, a page at a time; a click looks inside the network. */

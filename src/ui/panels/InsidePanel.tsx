@@ -1,16 +1,16 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { LayerActivation } from '../../shared/protocol';
-import { isRunning } from '../appState';
+import { isRunning } from '../state/appState';
 import { ConvExplainer } from '../inside/ConvExplainer';
 import { FeatureMaps } from '../inside/FeatureMaps';
 import { Filters } from '../inside/Filters';
-import { useSeen } from '../useSeen';
-import type { Trainer } from '../useTrainer';
+import { useSeen } from '../hooks/useSeen';
+import type { TrainerHandle } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 
 /** What the network does with one digit: the drawing on the Draw panel, or a digit picked in a gallery. */
-function useSubject(trainer: Trainer): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
+function useSubject(trainer: TrainerHandle): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
   const strings = useStrings();
   const s = strings.inside;
   const format = useFormat();
@@ -39,7 +39,7 @@ function useSubject(trainer: Trainer): { input: Float32Array; activations: Layer
  * Inside the network it is training: the feature maps of every layer, the filters, and a
  * convolution worked step by step. Everything is drawn from the numbers the worker sends.
  */
-export function InsidePanel({ trainer }: { trainer: Trainer }) {
+export function InsidePanel({ trainer }: { trainer: TrainerHandle }) {
   const strings = useStrings();
   const s = strings.inside;
   const { state } = trainer;

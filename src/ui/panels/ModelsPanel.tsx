@@ -1,7 +1,7 @@
 import { useState, type DragEvent } from 'react';
 import type { ModelRecord, SavedModelInfo } from '../../shared/protocol';
-import { isRunning, type ModelInUse } from '../appState';
-import type { Trainer } from '../useTrainer';
+import { isRunning, type ModelInUse } from '../state/appState';
+import type { TrainerHandle } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import type { Strings } from '../i18n/en';
 import type { Format } from '../i18n/format';
@@ -51,7 +51,7 @@ export function ModelSource({ model }: { model: ModelInUse | null }) {
 }
 
 /** Saved models (use, delete), the interrupted run, download and upload of the model in use. */
-export function ModelsPanel({ trainer }: { trainer: Trainer }) {
+export function ModelsPanel({ trainer }: { trainer: TrainerHandle }) {
   const strings = useStrings();
   const s = strings.models;
   const format = useFormat();

@@ -1,10 +1,10 @@
-import { isRunning, type AppState } from '../appState';
+import { isRunning, type AppState } from '../state/appState';
 import { memo, useEffect, useMemo } from 'react';
 import type { EpochResult } from '../../shared/protocol';
-import { LineChart, warmUpCharts } from '../charts';
-import { downsample } from '../chartData';
-import { SettingsForm } from '../SettingsForm';
-import type { Trainer } from '../useTrainer';
+import { LineChart, warmUpCharts } from '../charts/charts';
+import { downsample } from '../charts/chartData';
+import { SettingsForm } from './SettingsForm';
+import type { TrainerHandle } from '../hooks/useTrainer';
 import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
@@ -13,7 +13,7 @@ import { useFormat, useSay, useStrings } from '../i18n/I18n';
 const MAX_BATCH_POINTS = 300;
 
 /** Settings, presets, the controls, the backend badge, progress and the live charts. */
-export function TrainPanel({ trainer, present = false }: { trainer: Trainer; present?: boolean }) {
+export function TrainPanel({ trainer, present = false }: { trainer: TrainerHandle; present?: boolean }) {
   const strings = useStrings();
   const s = strings.train;
   const say = useSay();

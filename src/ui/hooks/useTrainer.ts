@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../shared/settings';
-import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../shared/protocol';
-import { startTrainer, type TrainerClient } from './trainerClient';
-import { initialState, isRunning, reduce, type AppState } from './appState';
+import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../../shared/settings';
+import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
+import { startTrainer, type TrainerClient } from '../state/trainerClient';
+import { initialState, isRunning, reduce, type AppState } from '../state/appState';
 
 /** URL of the data folder (public/data/), resolved against the page so any base path works. */
 function dataUrl(): string {
@@ -180,4 +180,4 @@ export function useTrainer() {
   };
 }
 
-export type Trainer = ReturnType<typeof useTrainer>;
+export type TrainerHandle = ReturnType<typeof useTrainer>;

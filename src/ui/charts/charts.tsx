@@ -7,7 +7,7 @@ import { confusionMatrix } from '@tensorflow/tfjs-vis/dist/render/confusion_matr
 import { linechart } from '@tensorflow/tfjs-vis/dist/render/linechart';
 import { scatterplot } from '@tensorflow/tfjs-vis/dist/render/scatterplot';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useStrings } from './i18n/I18n';
+import { useStrings } from '../i18n/I18n';
 
 /** At most one redraw of a chart per this many milliseconds while data streams in. */
 const REDRAW_INTERVAL_MS = 1500;

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { diverging } from './heatmap';
+import { diverging } from '../inside/heatmap';
 import { paintPixels } from './pixels';
 
 interface HeatCanvasProps {

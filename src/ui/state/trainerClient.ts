@@ -5,7 +5,7 @@
  * message. Silence is counted in missed heartbeats, not wall time, so a laptop waking from sleep
  * (timers and worker frozen together) is not mistaken for a dead worker.
  */
-import type { Saying, WorkerCode, WorkerCommand, WorkerEvent } from '../shared/protocol';
+import type { Saying, WorkerCode, WorkerCommand, WorkerEvent } from '../../shared/protocol';
 
 export interface TrainerClient {
   send(command: WorkerCommand, transfer?: Transferable[]): void;
@@ -25,7 +25,7 @@ const BATCHES_OF_SILENCE = 4;
 
 /** Starts the training worker; events go to `onEvent`, a crash or a silent worker to `onFault` (once). */
 export function startTrainer(onEvent: (event: WorkerEvent) => void, onFault: (fault: Saying) => void): TrainerClient {
-  const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
+  const worker = new Worker(new URL('../../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
   let heard = false;
   let silentBeats = 0;
   let faulted = false;

@@ -25,8 +25,8 @@ import {
   type TrainingPlan,
   type Saying,
   type WorkerEvent,
-} from '../shared/protocol';
-import { DEFAULT_SETTINGS, type SettingError, type TrainSettings } from '../shared/settings';
+} from '../../shared/protocol';
+import { DEFAULT_SETTINGS, type SettingError, type TrainSettings } from '../../shared/settings';
 
 export type Phase = 'loading' | 'ready' | 'training' | 'paused' | 'evaluating' | 'done' | 'error';
 

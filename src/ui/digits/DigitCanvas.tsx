@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { IMAGE_SIZE as SIZE } from '../shared/protocol';
+import { IMAGE_SIZE as SIZE } from '../../shared/protocol';
 import { paintPixels } from './pixels';
 
 interface DigitCanvasProps {

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { DigitItem, DigitQuery } from '../shared/protocol';
-import { PIXELS_PER_IMAGE } from '../shared/protocol';
-import { digitListKey, type DigitList } from './appState';
+import type { DigitItem, DigitQuery } from '../../shared/protocol';
+import { PIXELS_PER_IMAGE } from '../../shared/protocol';
+import { digitListKey, type DigitList } from '../state/appState';
 import { DigitCanvas } from './DigitCanvas';
-import type { Trainer } from './useTrainer';
-import type { Strings } from './i18n/en';
-import type { Format } from './i18n/format';
-import { useFormat, useStrings } from './i18n/I18n';
+import type { TrainerHandle } from '../hooks/useTrainer';
+import type { Strings } from '../i18n/en';
+import type { Format } from '../i18n/format';
+import { useFormat, useStrings } from '../i18n/I18n';
 
 /** Digits per page of a gallery. */
 export const GALLERY_PAGE = 60;
@@ -16,7 +16,7 @@ export const GALLERY_PAGE = 60;
  * (once per `version`: a new model or evaluation makes the old pages stale).
  */
 export function useDigitList(
-  trainer: Pick<Trainer, 'queryDigits'> & { state: { digitLists: Record<string, DigitList> } },
+  trainer: Pick<TrainerHandle, 'queryDigits'> & { state: { digitLists: Record<string, DigitList> } },
   query: DigitQuery | null,
   offset: number,
   version: unknown,

@@ -1,17 +1,17 @@
 import { useState } from 'react';
-import type { Strings } from './i18n/en';
-import { useSay, useStrings } from './i18n/I18n';
-import { rangeText } from './i18n/ranges';
+import type { Strings } from '../i18n/en';
+import { useSay, useStrings } from '../i18n/I18n';
+import { rangeText } from '../i18n/ranges';
 import {
   DEFAULT_SETTINGS,
   PRESETS,
   SETTING_NAMES,
   SETTING_SPECS,
   checkCombination,
-  parseSetting,
+  parseSettings,
   type SettingError,
   type TrainSettings,
-} from '../shared/settings';
+} from '../../shared/settings';
 
 type Raw = Record<keyof TrainSettings, string>;
 const toRaw = (settings: TrainSettings) => Object.fromEntries(SETTING_NAMES.map((n) => [n, String(settings[n])])) as Raw;
@@ -40,13 +40,7 @@ export function SettingsForm({ settings, errors, disabled, onChange }: SettingsF
 
   const apply = (next: Raw) => {
     setRaw(next);
-    const parsed: TrainSettings = { ...settings };
-    const found: SettingError[] = [];
-    for (const name of SETTING_NAMES) {
-      const result = parseSetting(name, next[name]);
-      if ('error' in result) found.push(result.error);
-      else (parsed as unknown as Record<string, unknown>)[name] = result.value;
-    }
+    const { settings: parsed, errors: found } = parseSettings((name) => next[name], settings);
     onChange(parsed, [...found, ...(found.length === 0 ? checkCombination(parsed) : [])]);
   };
 
