@@ -181,3 +181,12 @@ export function useTrainer() {
 }
 
 export type TrainerHandle = ReturnType<typeof useTrainer>;
+
+/**
+ * The part of the handle a panel uses: the fields of the state it reads and the actions it calls,
+ * named in its props so a reader sees what a panel depends on (and the type checker holds it to that).
+ */
+export type TrainerView<Fields extends keyof AppState, Actions extends Exclude<keyof TrainerHandle, 'state'> = never> = Pick<
+  TrainerHandle,
+  Actions
+> & { state: Pick<AppState, Fields> };

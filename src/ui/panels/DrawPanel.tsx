@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type Poin
 import type { Preprocessed, Reading, Stroke } from '../../shared/protocol';
 import { GrayCanvas } from '../digits/GrayCanvas';
 import { movePen, penAction, type PenPosition } from '../drawing/keyboardPen';
-import type { TrainerHandle } from '../hooks/useTrainer';
+import type { TrainerView } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import { useStrings } from '../i18n/I18n';
 
@@ -13,11 +13,13 @@ const PEN_WIDTH = 18;
 /** While a stroke is being drawn, the drawing is re-read at most this often. */
 const LIVE_INTERVAL_MS = 100;
 
+type DrawPanelTrainer = TrainerView<'model' | 'reading' | 'plan' | 'lastPredictRequest' | 'epochs', 'predict'>;
+
 /**
  * Draw a digit with mouse, touch or pen; the worker preprocesses it the way MNIST was made and
  * the model in use reads it, live while drawing and after every epoch while a model trains.
  */
-export function DrawPanel({ trainer, present = false }: { trainer: TrainerHandle; present?: boolean }) {
+export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrainer; present?: boolean }) {
   const strings = useStrings();
   const s = strings.draw;
   const { state, predict } = trainer;

@@ -5,12 +5,12 @@ import { ConvExplainer } from '../inside/ConvExplainer';
 import { FeatureMaps } from '../inside/FeatureMaps';
 import { Filters } from '../inside/Filters';
 import { useSeen } from '../hooks/useSeen';
-import type { TrainerHandle } from '../hooks/useTrainer';
+import type { TrainerView } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 
 /** What the network does with one digit: the drawing on the Draw panel, or a digit picked in a gallery. */
-function useSubject(trainer: TrainerHandle): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
+function useSubject(trainer: InsidePanelTrainer): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
   const strings = useStrings();
   const s = strings.inside;
   const format = useFormat();
@@ -35,11 +35,16 @@ function useSubject(trainer: TrainerHandle): { input: Float32Array; activations:
   return { input: reading.input.pixels, activations: reading.activations, title: s.drawingSubject };
 }
 
+type InsidePanelTrainer = TrainerView<
+  'model' | 'plan' | 'filters' | 'filtersEpoch' | 'inspecting' | 'inspected' | 'reading' | 'phase' | 'epochs',
+  'inspect' | 'inspectDigit'
+>;
+
 /**
  * Inside the network it is training: the feature maps of every layer, the filters, and a
  * convolution worked step by step. Everything is drawn from the numbers the worker sends.
  */
-export function InsidePanel({ trainer }: { trainer: TrainerHandle }) {
+export function InsidePanel({ trainer }: { trainer: InsidePanelTrainer }) {
   const strings = useStrings();
   const s = strings.inside;
   const { state } = trainer;

@@ -1,11 +1,25 @@
 import { useState, type DragEvent } from 'react';
 import type { ModelRecord, SavedModelInfo } from '../../shared/protocol';
 import { isRunning, type ModelInUse } from '../state/appState';
-import type { TrainerHandle } from '../hooks/useTrainer';
+import type { TrainerView } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import type { Strings } from '../i18n/en';
 import type { Format } from '../i18n/format';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
+
+type ModelsPanelTrainer = TrainerView<
+  | 'savedModels'
+  | 'model'
+  | 'uploading'
+  | 'uploadError'
+  | 'storageWarning'
+  | 'modelError'
+  | 'dataset'
+  | 'recovery'
+  | 'phase'
+  | 'interrupted',
+  'useSavedModel' | 'upload' | 'resumeInterrupted' | 'download' | 'discardInterrupted' | 'deleteSavedModel'
+>;
 
 /**
  * A model's name in the page's language: a trained one is named by its recipe ("LeNet-5 (seed
@@ -51,7 +65,7 @@ export function ModelSource({ model }: { model: ModelInUse | null }) {
 }
 
 /** Saved models (use, delete), the interrupted run, download and upload of the model in use. */
-export function ModelsPanel({ trainer }: { trainer: TrainerHandle }) {
+export function ModelsPanel({ trainer }: { trainer: ModelsPanelTrainer }) {
   const strings = useStrings();
   const s = strings.models;
   const format = useFormat();

@@ -1,10 +1,10 @@
-import { isRunning, type AppState } from '../state/appState';
+import { isRunning } from '../state/appState';
 import { memo, useEffect, useMemo } from 'react';
 import type { EpochResult } from '../../shared/protocol';
 import { LineChart, warmUpCharts } from '../charts/charts';
 import { downsample } from '../charts/chartData';
 import { SettingsForm } from './SettingsForm';
-import type { TrainerHandle } from '../hooks/useTrainer';
+import type { TrainerView } from '../hooks/useTrainer';
 import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
@@ -12,8 +12,25 @@ import { useFormat, useSay, useStrings } from '../i18n/I18n';
 /** Points of the per-batch loss curve drawn at most. */
 const MAX_BATCH_POINTS = 300;
 
+type TrainPanelTrainer = TrainerView<
+  | 'phase'
+  | 'stopping'
+  | 'epochs'
+  | 'dataset'
+  | 'error'
+  | 'urlErrors'
+  | 'settingErrors'
+  | 'settings'
+  | 'plan'
+  | 'evaluation'
+  | 'batchLosses'
+  | 'backend'
+  | 'batch',
+  'train' | 'stop' | 'retry' | 'resume' | 'pause' | 'changeSettings'
+>;
+
 /** Settings, presets, the controls, the backend badge, progress and the live charts. */
-export function TrainPanel({ trainer, present = false }: { trainer: TrainerHandle; present?: boolean }) {
+export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTrainer; present?: boolean }) {
   const strings = useStrings();
   const s = strings.train;
   const say = useSay();
@@ -85,7 +102,7 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainerHandl
   );
 }
 
-function BackendBadge({ state }: { state: AppState }) {
+function BackendBadge({ state }: { state: TrainPanelTrainer['state'] }) {
   const strings = useStrings();
   const s = strings.train;
   const backend = state.backend;
@@ -105,7 +122,7 @@ function BackendBadge({ state }: { state: AppState }) {
   );
 }
 
-function EpochProgress({ state }: { state: AppState }) {
+function EpochProgress({ state }: { state: TrainPanelTrainer['state'] }) {
   const strings = useStrings();
   const s = strings.train;
   const format = useFormat();
