@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { DigitItem, DigitQuery } from '../../shared/protocol';
+import type { DigitItem, DigitQuery, SplitName } from '../../shared/protocol';
 import { PIXELS_PER_IMAGE } from '../../shared/protocol';
 import { digitListKey, type DigitList } from '../state/appState';
 import { DigitCanvas } from './DigitCanvas';
@@ -125,4 +125,10 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
       ) : null}
     </div>
   );
+}
+
+/** What picking a digit in a gallery does: opens it in the Inside panel and brings the panel into view. */
+export function lookInside(inspect: TrainerHandle['inspect'], item: { split: SplitName; index: number }) {
+  inspect({ split: item.split, index: item.index });
+  document.getElementById('inside')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }

@@ -1,8 +1,8 @@
 import { memo, useRef, useState } from 'react';
-import type { DigitItem, DigitQuery, SplitName, TestEvaluation } from '../../shared/protocol';
+import type { DigitItem, DigitQuery, TestEvaluation } from '../../shared/protocol';
 import type { DigitList } from '../state/appState';
 import { ConfusionMatrixChart } from '../charts/charts';
-import { DigitGallery, useDigitList } from '../digits/DigitGallery';
+import { DigitGallery, lookInside, useDigitList } from '../digits/DigitGallery';
 import type { TrainerHandle } from '../hooks/useTrainer';
 import { useSeen } from '../hooks/useSeen';
 import { Panel } from './Panel';
@@ -49,12 +49,6 @@ export const EvaluatePanel = memo(function EvaluatePanel({
     </Panel>
   );
 });
-
-/** Opens a digit in the Inside panel and brings the panel into view. */
-export function lookInside(inspect: TrainerHandle['inspect'], item: { split: SplitName; index: number }) {
-  inspect({ split: item.split, index: item.index });
-  document.getElementById('inside')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
-}
 
 interface MistakesProps {
   evaluation: TestEvaluation;

@@ -1,10 +1,9 @@
 import { memo, useRef, useState } from 'react';
 import type { SplitName, TestEvaluation } from '../../shared/protocol';
 import type { DigitList } from '../state/appState';
-import { DigitGallery, useDigitList } from '../digits/DigitGallery';
+import { DigitGallery, lookInside, useDigitList } from '../digits/DigitGallery';
 import type { TrainerHandle } from '../hooks/useTrainer';
 import { useSeen } from '../hooks/useSeen';
-import { lookInside } from './EvaluatePanel';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 
