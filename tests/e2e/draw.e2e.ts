@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loadUjiDigits, pickDigits, place, score, type Point } from '../../scripts/uji-digits.mjs';
 import { POINT, expectFigure } from './figures';
-import { DRAW_SIZE, steadyCanvasBox, useBrowser, waitForState } from './harness';
+import { DRAW_SIZE, mouseStrokes, useBrowser, waitForState } from './harness';
 
 const digits = loadUjiDigits();
 const FIXTURE_MODEL = [
@@ -17,16 +17,7 @@ const FIXTURE_MODEL = [
 ];
 
 /** Draws strokes with the mouse (pointer events from the browser's input pipeline), in canvas units. */
-async function draw(page: Page, strokes: Point[][]) {
-  const box = await steadyCanvasBox(page);
-  const at = ([x, y]: Point) => [box.x + (x / DRAW_SIZE) * box.width, box.y + (y / DRAW_SIZE) * box.height] as const;
-  for (const [first, ...rest] of strokes) {
-    await page.mouse.move(...at(first!));
-    await page.mouse.down();
-    for (const point of rest) await page.mouse.move(...at(point));
-    await page.mouse.up();
-  }
-}
+const draw = (page: Page, strokes: Point[][]) => mouseStrokes(page, strokes);
 
 /** Waits for the answer to exactly what is on the canvas, and returns the predicted digit ('' for none). */
 async function settledPrediction(page: Page, strokes: number): Promise<string> {

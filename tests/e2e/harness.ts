@@ -200,15 +200,34 @@ export async function steadyCanvasBox(page: Page): Promise<{ x: number; y: numbe
   }
 }
 
-/** Draws a 7 with the mouse on the Draw panel: a bar across the top, then a stroke down to the bottom left. */
+/** A "7" in canvas units: a bar across the top, then a stroke down to the bottom left. */
+export const SEVEN: [number, number][][] = [
+  [
+    [70, 60],
+    [210, 60],
+    [130, 230],
+  ],
+];
+
+/**
+ * Draws strokes (in canvas units) with the mouse, through the browser's input pipeline, on the
+ * canvas once it stands still; `steps` mouse moves per segment. Returns the box it drew in.
+ */
+export async function mouseStrokes(page: Page, strokes: [number, number][][], steps = 1) {
+  const box = await steadyCanvasBox(page);
+  const at = ([x, y]: [number, number]) => [box.x + (x / DRAW_SIZE) * box.width, box.y + (y / DRAW_SIZE) * box.height] as const;
+  for (const [first, ...rest] of strokes) {
+    await page.mouse.move(...at(first!));
+    await page.mouse.down();
+    for (const point of rest) await page.mouse.move(...at(point), { steps });
+    await page.mouse.up();
+  }
+  return box;
+}
+
+/** Draws a 7 with the mouse on the Draw panel. */
 export async function drawSeven(page: Page): Promise<void> {
-  const { x, y, width, height } = await steadyCanvasBox(page);
-  const at = (px: number, py: number) => [x + (px / DRAW_SIZE) * width, y + (py / DRAW_SIZE) * height] as const;
-  await page.mouse.move(...at(70, 60));
-  await page.mouse.down();
-  await page.mouse.move(...at(210, 60), { steps: 8 });
-  await page.mouse.move(...at(130, 230), { steps: 8 });
-  await page.mouse.up();
+  await mouseStrokes(page, SEVEN, 8);
 }
 
 /**

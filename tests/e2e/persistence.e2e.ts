@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useBrowser, waitForState } from './harness';
-import { SEVEN, accuracy, draw, dropFiles, probabilities, source, trainToDone } from './runs';
+import { SEVEN, useBrowser, waitForState } from './harness';
+import { accuracy, draw, dropFiles, probabilities, source, trainToDone } from './runs';
 
 describe('saved models and files', () => {
   const browser = useBrowser();

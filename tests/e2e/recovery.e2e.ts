@@ -9,9 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { POINT, expectFigure } from './figures';
-import { requireWebGL2, useBrowser, waitForState } from './harness';
+import { SEVEN, requireWebGL2, useBrowser, waitForState } from './harness';
 import {
-  SEVEN,
   accuracy,
   draw,
   epochRows,

@@ -1,34 +1,18 @@
 /**
- * What the tests of saved models, files, faults and recovery share: a 7 drawn with the mouse and
+ * What the tests of saved models, files, faults and recovery share: a drawing on a cleared canvas and
  * the probabilities it gets, a run trained to its end, and the epoch log read as the page shows it.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { DRAW_SIZE, steadyCanvasBox, waitForState } from './harness';
+import { mouseStrokes, waitForState } from './harness';
 
-/** A "7" drawn with the mouse in canvas units. */
-export const SEVEN: [number, number][][] = [
-  [
-    [70, 60],
-    [210, 60],
-    [130, 230],
-  ],
-];
-
-/** Draws strokes with the mouse; drawn again if the page moved under the pen. */
+/** Draws strokes with the mouse on a cleared canvas; drawn again if the page moved under the pen. */
 export async function draw(page: Page, strokes: [number, number][][]) {
   for (;;) {
     if (await page.getByTestId('clear-button').isEnabled()) await page.getByTestId('clear-button').click();
-    const box = await steadyCanvasBox(page);
-    const at = ([x, y]: [number, number]) => [box.x + (x / DRAW_SIZE) * box.width, box.y + (y / DRAW_SIZE) * box.height] as const;
-    for (const [first, ...rest] of strokes) {
-      await page.mouse.move(...at(first!));
-      await page.mouse.down();
-      for (const point of rest) await page.mouse.move(...at(point), { steps: 8 });
-      await page.mouse.up();
-    }
+    const box = await mouseStrokes(page, strokes, 8);
     if (JSON.stringify(await page.getByTestId('draw-canvas').boundingBox()) === JSON.stringify(box)) return;
   }
 }
