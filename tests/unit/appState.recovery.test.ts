@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_RECOVERIES, type AppState } from '../../src/ui/state/appState';
-import { dataset, midRun, record, run, started, withModel } from './appStateFixtures';
+import { recoveryCommands } from '../../src/ui/state/recovery';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { dataset, midRun, plan, record, run, started, withModel } from './appStateFixtures';
 
 const crash = { type: 'workerFaulted', message: 'The training worker crashed' } as const;
 const said = { code: 'workerCrashed', values: {} } as const;
@@ -111,5 +113,23 @@ describe('recovery from a fault', () => {
     expect(retried).toMatchObject({ phase: 'loading', dataset: null, recovery: { action: 'restore', id: 'm1' } });
     const early = run([{ type: 'failed', error: { kind: 'model', message: 'gone' } }], retried);
     expect(early).toMatchObject({ phase: 'loading', model: null, recovery: null, modelError: { message: 'gone' } });
+  });
+
+  it('the policy’s commands for the fresh worker: resume from the checkpoint, train the plan again, restore the model, or nothing', () => {
+    expect(recoveryCommands(run([crash], midRun()))).toEqual([{ type: 'resumeCheckpoint' }]);
+    const custom = { ...plan, settings: { ...DEFAULT_SETTINGS, epochs: 3 } };
+    const retraining = run(
+      [crash],
+      run([
+        { type: 'loaded', dataset },
+        { type: 'trainingStarted', plan: custom },
+      ]),
+    );
+    expect(recoveryCommands(retraining)).toEqual([{ type: 'train', settings: custom.settings }]);
+    expect(recoveryCommands(run([crash], withModel('m7')))).toEqual([
+      { type: 'useSavedModel', id: 'm7', backend: DEFAULT_SETTINGS.backend },
+    ]);
+    expect(recoveryCommands(run([crash], run([{ type: 'loaded', dataset }])))).toEqual([]);
+    expect(recoveryCommands(withModel('m7'))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettin
 import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
 import { startTrainer, type TrainerClient } from '../state/trainerClient';
 import { initialState, isRunning, reduce, type AppState } from '../state/appState';
+import { recoveryCommands } from '../state/recovery';
 
 /** URL of the data folder (public/data/), resolved against the page so any base path works. */
 function dataUrl(): string {
@@ -17,20 +18,6 @@ function stateFromUrl() {
 /** `?testFault=lose-webgl-context`: end-to-end tests provoke a lost WebGL context mid-run. */
 function testFaultFromUrl(): TestFault | undefined {
   return new URLSearchParams(window.location.search).get('testFault') === 'lose-webgl-context' ? 'lose-webgl-context' : undefined;
-}
-
-/** What a fresh worker is asked to do after `load`, so a fault costs at most the epoch in progress. */
-function recoveryCommands(state: AppState): WorkerCommand[] {
-  switch (state.recovery?.action) {
-    case 'resume':
-      return [{ type: 'resumeCheckpoint' }];
-    case 'train':
-      return [{ type: 'train', settings: state.plan?.settings ?? state.settings }];
-    case 'restore':
-      return [{ type: 'useSavedModel', id: state.recovery.id, backend: state.settings.backend }];
-    case undefined:
-      return [];
-  }
 }
 
 /** Hands files to the browser's downloads, as tf.io.browserDownloads does. */

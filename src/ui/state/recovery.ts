@@ -2,7 +2,7 @@
  * Faults and the recovery policy, in one place: a failed command, "Try again", a crashed or silent worker, a lost WebGL context. Nothing trained is lost: a run continues from its checkpoint, a model in use comes back from this browser, at most MAX_RECOVERIES times in a row.
  */
 import { assertNever } from '../../shared/protocol';
-import type { BackendName, Saying } from '../../shared/protocol';
+import type { BackendName, Saying, WorkerCommand } from '../../shared/protocol';
 import {
   MAX_RECOVERIES,
   initialState,
@@ -92,5 +92,22 @@ export function reduceRecovery(state: AppState, action: RecoveryAction): AppStat
       return state;
     default:
       return assertNever(action);
+  }
+}
+
+/**
+ * The policy's commands: what a fresh worker is asked to do after `load`, so a fault costs at most
+ * the epoch in progress. The hook sends them when it starts a worker for a new attempt.
+ */
+export function recoveryCommands(state: AppState): WorkerCommand[] {
+  switch (state.recovery?.action) {
+    case 'resume':
+      return [{ type: 'resumeCheckpoint' }];
+    case 'train':
+      return [{ type: 'train', settings: state.plan?.settings ?? state.settings }];
+    case 'restore':
+      return [{ type: 'useSavedModel', id: state.recovery.id, backend: state.settings.backend }];
+    case undefined:
+      return [];
   }
 }
