@@ -1,5 +1,5 @@
 // ESLint flat config. Beyond the recommended rules, it enforces the architecture: imports point
-// one way (ui -> shared; worker -> shared, model -> data), shared/ is the only code both threads
+// one way (ui -> shared; worker -> shared, engine, model -> data), shared/ is the only code both threads
 // import, data/ stays free of React and tfjs, and the UI never touches the worker, tfjs or the
 // model directly (it starts the worker by URL, in ui/state/trainerClient.ts).
 import js from '@eslint/js';
@@ -20,7 +20,7 @@ const noTfjs = {
 const noUi = { group: ['**/ui/*', '**/ui/**', '**/app/*'], message: 'Lower layers must not import the UI.' };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'public/data/', 'node_modules/', 'coverage/', '.stryker-tmp/', 'reports/'] },
+  { ignores: ['dist/', 'public/data/', 'src/engine/assembly/', 'node_modules/', 'coverage/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -63,13 +63,25 @@ export default tseslint.config(
       { group: ['**/worker/*', '**/worker/**'], message: 'src/shared is imported by the worker, not the other way.' },
     ]),
   },
+  {
+    files: ['src/engine/**'],
+    rules: restrict([
+      noReact,
+      noTfjs,
+      noUi,
+      {
+        group: ['**/model/*', '**/worker/*', '**/shared/*'],
+        message: 'The engine stands alone: it takes arrays and gives arrays (src/data only, for its constants).',
+      },
+    ]),
+  },
   { files: ['src/worker/**'], rules: restrict([noReact, noUi]) },
   {
     files: ['src/ui/**', 'src/app/**'],
     rules: restrict([
       noTfjs,
       {
-        group: ['**/data/*', '**/model/*', '**/worker/*', '**/worker/**'],
+        group: ['**/data/*', '**/model/*', '**/engine/*', '**/worker/*', '**/worker/**'],
         message: 'The UI talks to the worker through src/shared (protocol, settings) and ui/state/trainerClient only.',
       },
     ]),
