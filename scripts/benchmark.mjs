@@ -21,9 +21,10 @@ import { cliOption } from './cli.mjs';
 import { longestTask, serveBuild, startTraining, waitForState, withPage } from './browser-session.mjs';
 import { recordRecipe } from './recipe-run.mjs';
 
-const backends = cliOption('--backends', 'wasm,webgl,cpu').split(',');
+const backends = cliOption('--backends', 'engine,wasm,webgl,cpu').split(',');
 /** Batches timed per backend; the slow ones get fewer so a run stays within minutes. */
-const batchesFor = (/** @type {string} */ backend) => Number(cliOption('--batches', backend === 'wasm' ? '150' : '30'));
+const batchesFor = (/** @type {string} */ backend) =>
+  Number(cliOption('--batches', backend === 'engine' ? '600' : backend === 'wasm' ? '150' : '30'));
 /** URL settings of the long run ('' = the seed recipe), or 'none' to skip it. */
 const long = cliOption('--long', '');
 const out = cliOption('--out', `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

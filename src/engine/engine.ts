@@ -24,8 +24,8 @@ export interface EngineConfig {
   maxBatch: number;
 }
 
-/** The largest batch the app lets a user choose; the engine is laid out for it. */
-export const ENGINE_MAX_BATCH = 512;
+/** The largest batch the app lets a user choose (an engine is laid out for the batch it is given, up to this). */
+export const ENGINE_MAX_BATCH = 1024;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -99,7 +99,8 @@ export function createEngine(module: WebAssembly.Module, config: EngineConfig) {
   });
   const wasm = instance.exports as unknown as Exports;
   const inputSize = config.preset === 'lenet5' ? IMAGE_SIZE : IMAGE_SIZE + 4;
-  if (!(config.maxBatch >= 1 && config.maxBatch <= ENGINE_MAX_BATCH)) throw new Error(`batch size ${config.maxBatch} is outside 1-512`);
+  if (!(config.maxBatch >= 1 && config.maxBatch <= ENGINE_MAX_BATCH))
+    throw new Error(`batch size ${config.maxBatch} is outside 1-${ENGINE_MAX_BATCH}`);
   wasm.init(inputSize, config.activation === 'relu' ? 1 : 0, config.maxBatch);
   const count = wasm.paramCount();
   const shapes = tfjsShapes(config.preset);
@@ -206,12 +207,10 @@ export function createEngine(module: WebAssembly.Module, config: EngineConfig) {
       pack(gradients, grads);
       applyUpdate(optimizer);
     },
-    /** The 10 probabilities of digits order[start .. start + n), n x 10 (a view, valid until the next call). */
-    predict(source: Float32Array, order: ArrayLike<number>, start: number, n: number): Float32Array {
-      for (let i = 0; i < n; i++) {
-        const digit = order[start + i]!;
-        images.set(source.subarray(digit * PIXELS_PER_IMAGE, (digit + 1) * PIXELS_PER_IMAGE), i * PIXELS_PER_IMAGE);
-      }
+    /** The 10 probabilities of digits first .. first + n - 1 of `source` (n x 10), by the forward pass alone. */
+    predict(source: Float32Array, first: number, n: number): Float32Array {
+      if (!(n >= 1 && n <= config.maxBatch)) throw new Error(`${n} digits do not fit the engine (1-${config.maxBatch})`);
+      images.set(source.subarray(first * PIXELS_PER_IMAGE, (first + n) * PIXELS_PER_IMAGE));
       wasm.predict(n);
       const out = new Float32Array(n * NUM_CLASSES);
       for (let i = 0; i < n; i++) out.set(probabilities.subarray(i * 12, i * 12 + NUM_CLASSES), i * NUM_CLASSES);

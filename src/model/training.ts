@@ -241,6 +241,42 @@ export async function evaluate(
   return { count, loss: lossSum / count, accuracy: correct / count, confusion, predictions, probabilities };
 }
 
+/**
+ * The same evaluation from any source of probabilities (the LeNet Lab engine's forward pass):
+ * `predict(start, n)` gives the probabilities of digits first + start .. first + start + n (n x 10).
+ * The loss is Keras' clipped cross-entropy, as crossEntropy computes it.
+ */
+export async function evaluateProbabilities(
+  predict: (start: number, n: number) => Float32Array,
+  labels: Uint8Array,
+  first: number,
+  count: number,
+  batchSize = 500,
+  onBatch: () => Promise<void> = async () => {},
+): Promise<Evaluation> {
+  const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
+  const predictions = new Uint8Array(count);
+  const probabilities = new Float32Array(count * NUM_CLASSES);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const batch = predict(start, n);
+    probabilities.set(batch, start * NUM_CLASSES);
+    for (let i = 0; i < n; i++) {
+      const truth = labels[first + start + i]!;
+      let guess = 0;
+      for (let j = 1; j < NUM_CLASSES; j++) if (batch[i * NUM_CLASSES + j]! > batch[i * NUM_CLASSES + guess]!) guess = j;
+      lossSum -= Math.log(Math.min(Math.max(batch[i * NUM_CLASSES + truth]!, EPSILON), 1 - EPSILON));
+      predictions[start + i] = guess;
+      confusion[truth]![guess]!++;
+      if (truth === guess) correct++;
+    }
+    await onBatch();
+  }
+  return { count, loss: lossSum / count, accuracy: correct / count, confusion, predictions, probabilities };
+}
+
 /** Accuracy of each class: the confusion matrix's diagonal over its row sums (NaN for an empty row). */
 export function perClassAccuracy(confusion: number[][]): number[] {
   return confusion.map((row, digit) => {

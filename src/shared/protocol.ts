@@ -60,6 +60,8 @@ export type WorkerCommand =
       dataUrl: string;
       /** Backends an earlier worker of this page lost (a WebGL context): this one starts another. */
       avoidBackends?: BackendName[];
+      /** `no-wasm-simd`: the worker acts as in a browser without WebAssembly SIMD (tests). */
+      testFault?: TestFault;
     }
   /** Asks for the summary of a model preset (answered by `modelDescribed`). */
   | { type: 'describeModel'; model: ModelPreset; activation: Activation; backend: BackendChoice }
@@ -107,7 +109,7 @@ export interface DigitItem {
 }
 
 /** Faults that tests provoke on purpose (the `testFault` URL parameter). */
-export type TestFault = 'lose-webgl-context';
+export type TestFault = 'lose-webgl-context' | 'no-wasm-simd';
 
 /** What went wrong, in terms a person can act on. */
 export type AppError =
@@ -145,9 +147,16 @@ export interface DatasetSummary {
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 
-/** The tfjs backend that runs, and why it was chosen. */
+/** What runs the training steps: the LeNet Lab engine (WebAssembly SIMD) or tfjs on its backend. */
+export type TrainerKind = 'engine' | 'tfjs';
+
+/** What trains and the tfjs backend under the model, and why they were chosen. */
 export interface BackendInfo {
+  /** The tfjs backend: it trains when `trainer` is tfjs; it always runs the model in use outside training. */
   name: BackendName;
+  trainer: TrainerKind;
+  /** Images a second each candidate trained in the calibration, when one ran. */
+  rates?: { engine?: number; webgl?: number };
   /** A sentence for the badge, e.g. "WebGL is software-rendered here: SwiftShader". */
   reason: string;
   /** The same reasons as codes, for the UI to word in the page's language. */
@@ -156,7 +165,7 @@ export interface BackendInfo {
 
 /** One reason a backend was chosen (detail: the renderer, or the backend that failed). */
 export interface BackendWhy {
-  code: 'lost' | 'software' | 'unavailable' | 'gpu' | 'fastest' | 'chosen' | 'failed';
+  code: 'lost' | 'software' | 'unavailable' | 'gpu' | 'fastest' | 'chosen' | 'failed' | 'measured' | 'noSimd';
   detail: string;
 }
 

@@ -8,7 +8,8 @@ import type { Activation, ModelPreset } from '../model/lenet5';
 import type { OptimizerName } from '../model/training';
 
 export type { Activation, ModelPreset, OptimizerName };
-export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu';
+/** `engine`: the LeNet Lab engine trains (tfjs WASM runs the model otherwise); the others: tfjs on that backend. */
+export type BackendChoice = 'auto' | 'engine' | 'webgl' | 'wasm' | 'cpu';
 
 export interface TrainSettings {
   model: ModelPreset;
@@ -54,7 +55,7 @@ export const SETTING_SPECS: { [K in keyof TrainSettings]: Spec<TrainSettings[K]>
   activation: { kind: 'choice', options: ['tanh', 'relu'] },
   validationSplit: { kind: 'number', min: 0, max: 0.5, integer: false },
   trainSize: { kind: 'number', min: 100, max: 60_000, integer: true },
-  backend: { kind: 'choice', options: ['auto', 'webgl', 'wasm', 'cpu'] },
+  backend: { kind: 'choice', options: ['auto', 'engine', 'webgl', 'wasm', 'cpu'] },
   seed: { kind: 'number', min: 0, max: 2 ** 31 - 1, integer: true },
 };
 

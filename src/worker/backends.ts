@@ -1,8 +1,9 @@
 /**
- * Chooses and starts the tfjs backend in the worker. `auto` prefers WebGL only where a GPU renders
- * it: on machines without one, Chromium renders WebGL in software (SwiftShader) at about 200
- * images/s, while WASM with SIMD trains LeNet-5 at about 1,800. The fallback order is WebGL ->
- * WASM -> CPU, and the badge says which backend runs and why.
+ * Chooses what trains in the worker and starts the tfjs backend. `auto` trains on the LeNet Lab
+ * engine (src/engine) where WebAssembly SIMD runs, unless a GPU renders WebGL and tfjs WebGL
+ * measures faster there; on machines without a GPU, Chromium renders WebGL in software
+ * (SwiftShader) at about 200 images/s. tfjs's fallback order is WebGL -> WASM -> CPU, and the
+ * badge says what runs and why, with the measured rates.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -68,14 +69,76 @@ const LOST_REASON = 'the WebGL context was lost earlier on this page';
 
 const LABELS: Record<BackendName, string> = { webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 
+/** What selectBackend needs to consider the LeNet Lab engine: whether it can run, and how to time it. */
+export interface EngineCandidate {
+  /** WebAssembly SIMD is there (false also where a test pretends it is not). */
+  simd: boolean;
+  /** Times the engine for a few batches: images a second. */
+  measureEngine: () => Promise<number>;
+  /** Times tfjs on the started WebGL backend for a few batches: images a second. */
+  measureWebGl: () => Promise<number>;
+}
+
 /**
- * Starts the backend the user chose, or the best one for `auto`, falling back WebGL -> WASM -> CPU,
- * never one of `avoid` (a backend this page lost: a WebGL context that went away).
+ * Starts what trains and the tfjs backend under the model. `auto` and `engine` train on the LeNet
+ * Lab engine where WebAssembly SIMD runs; `auto` first times it against tfjs WebGL where a GPU
+ * renders WebGL and keeps the faster (the badge shows both rates). Without SIMD, or for an explicit
+ * tfjs backend, tfjs trains: WebGL -> WASM -> CPU, never one of `avoid`.
  */
 export async function selectBackend(
   choice: BackendChoice,
   avoid: readonly BackendName[] = [],
   probe: () => WebGlProbe = probeWebGl,
+  engine: EngineCandidate | null = null,
+): Promise<BackendInfo> {
+  if ((choice === 'auto' || choice === 'engine') && engine !== null) {
+    if (engine.simd) return selectEngine(choice, avoid, probe, engine);
+    const fallback = await selectTfjs('auto', avoid, probe);
+    return {
+      ...fallback,
+      reason: `WebAssembly SIMD is not available here; ${fallback.reason}`,
+      why: [{ code: 'noSimd', detail: '' }, ...(fallback.why ?? [])],
+    };
+  }
+  return selectTfjs(choice === 'engine' ? 'auto' : choice, avoid, probe);
+}
+
+async function selectEngine(
+  choice: 'auto' | 'engine',
+  avoid: readonly BackendName[],
+  probe: () => WebGlProbe,
+  engine: EngineCandidate,
+): Promise<BackendInfo> {
+  const engineRate = await engine.measureEngine();
+  const rates: { engine: number; webgl?: number } = { engine: engineRate };
+  if (choice === 'auto' && !avoid.includes('webgl') && probe().hardware && (await start('webgl'))) {
+    rates.webgl = await engine.measureWebGl();
+    if (rates.webgl > engineRate) {
+      return { name: 'webgl', trainer: 'tfjs', rates, reason: 'auto: measured the fastest here', why: [{ code: 'measured', detail: '' }] };
+    }
+  }
+  // The model in use outside training (evaluation of uploads, the Inside views) runs on tfjs WASM.
+  for (const name of (['wasm', 'cpu'] as const).filter((n) => !avoid.includes(n))) {
+    if (tf.getBackend() === name || (await start(name))) {
+      const why: BackendWhy =
+        choice === 'auto' ? { code: rates.webgl === undefined ? 'fastest' : 'measured', detail: '' } : { code: 'chosen', detail: '' };
+      const reason =
+        choice === 'auto'
+          ? rates.webgl === undefined
+            ? 'auto: fastest available'
+            : 'auto: measured the fastest here'
+          : 'chosen in the settings';
+      return { name, trainer: 'engine', rates, reason, why: [why] };
+    }
+  }
+  throw new Error('no tfjs backend could start beside the engine');
+}
+
+/** tfjs trains on the backend the user chose, or the best one for `auto`, falling back WebGL -> WASM -> CPU. */
+async function selectTfjs(
+  choice: Exclude<BackendChoice, 'engine'>,
+  avoid: readonly BackendName[],
+  probe: () => WebGlProbe,
 ): Promise<BackendInfo> {
   const reasons: string[] = [];
   const why: BackendWhy[] = [];
@@ -114,7 +177,7 @@ export async function selectBackend(
         );
         why.push({ code: choice === 'auto' ? (name === 'webgl' ? 'gpu' : 'fastest') : 'chosen', detail: '' });
       }
-      return { name, reason: reasons.join('; '), why };
+      return { name, trainer: 'tfjs', reason: reasons.join('; '), why };
     }
     reasons.push(`${LABELS[name]} could not start`);
     why.push({ code: 'failed', detail: LABELS[name] });

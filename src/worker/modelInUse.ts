@@ -17,7 +17,7 @@ import {
   ModelFileError,
   type ModelFile,
 } from '../model/modelFiles';
-import { evaluate, perClassAccuracy } from '../model/training';
+import { evaluate, perClassAccuracy, type Evaluation } from '../model/training';
 import type { ModelRecord, ModelSource } from '../shared/protocol';
 import type { BackendChoice } from '../shared/settings';
 import { watchBackend, type BackendWatch } from './contextLoss';
@@ -78,9 +78,16 @@ export function createModelInUse(session: Session) {
     await postFilters(next, record.epochs.at(-1)?.epoch ?? null);
   }
 
-  async function evaluateTest(evaluated: tf.LayersModel, testSet: MnistData['test'], watch: BackendWatch = watchBackend()) {
+  /** The model on the test set; `evaluator` gives the same from elsewhere (the engine that trained it). */
+  async function evaluateTest(
+    evaluated: tf.LayersModel,
+    testSet: MnistData['test'],
+    watch: BackendWatch = watchBackend(),
+    evaluator: () => Promise<Evaluation> = () =>
+      evaluate(evaluated, testSet.images, testSet.labels, 0, testSet.count, EVAL_CHUNK, yieldToEvents),
+  ) {
     const started = now();
-    const test = await watch.race(evaluate(evaluated, testSet.images, testSet.labels, 0, testSet.count, EVAL_CHUNK, yieldToEvents));
+    const test = await watch.race(evaluator());
     const evaluation = {
       count: test.count,
       loss: test.loss,

@@ -20,6 +20,8 @@ export interface Session {
   loadedData(): Promise<MnistData>;
   /** Starts the chosen backend, or waits for the start under way. */
   ensureBackend(choice: BackendChoice): Promise<BackendInfo>;
+  /** The LeNet Lab engine, compiled (once). @throws where this session has none */
+  engineModule(): Promise<WebAssembly.Module>;
   /** Posts a storage failure once per worker, not once per epoch. */
   reportStorage(error: unknown): void;
   /** Posts the saved models and the checkpoint as the store holds them now. */

@@ -10,6 +10,7 @@ import { DataFileError } from '../data/dataFileError';
 import { NUM_CLASSES, OFFICIAL_COUNTS, PIXELS_PER_IMAGE, manifestFiles, type SplitName } from '../data/mnist';
 import { loadMnist, type LoaderIO, type MnistData } from '../data/mnistLoader';
 import { firstIndicesPerClass, pixelsToBytes } from '../data/sprite';
+import { wasmSimdSupported } from '../engine/engine';
 import { buildLeNet5, summarize } from '../model/lenet5';
 import { ModelStoreError } from '../model/modelStore';
 import {
@@ -28,6 +29,8 @@ import { inspectDigit, readDrawing } from './inspection';
 import { readLibrary, storageSaying, type LibraryStore } from './library';
 import { createModelInUse } from './modelInUse';
 import { errorMessage, SaidError, SettingsError, type Post, type Session } from './session';
+import type { EngineCandidate } from './backends';
+import { measureEngine, measureTfjs } from './steppers';
 import { createTrainingRun } from './trainingRun';
 
 export type { Post } from './session';
@@ -41,8 +44,10 @@ export interface TrainerSession {
 
 export interface TrainerSessionOptions {
   io: LoaderIO;
-  /** Starts a backend, never one of `avoid` (backends this session lost). */
-  selectBackend: (choice: BackendChoice, avoid: readonly BackendName[]) => Promise<BackendInfo>;
+  /** Starts a backend, never one of `avoid` (backends this session lost); `engine`: the engine, where there is one. */
+  selectBackend: (choice: BackendChoice, avoid: readonly BackendName[], engine: EngineCandidate | null) => Promise<BackendInfo>;
+  /** Compiles the LeNet Lab engine; without it, tfjs trains. */
+  engineModule?: () => Promise<WebAssembly.Module>;
   /** Saved models and the checkpoint; null where the browser gives the page no storage. */
   store?: LibraryStore | null;
   now?: () => number;
@@ -67,6 +72,27 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
   let avoid: BackendName[] = [];
   /** Storage failures are reported once per worker, not once per epoch. */
   let storageReported = false;
+  /** The `no-wasm-simd` test fault: this worker acts as in a browser without WebAssembly SIMD. */
+  let pretendNoSimd = false;
+  let engine: Promise<WebAssembly.Module> | null = null;
+
+  function engineModule(): Promise<WebAssembly.Module> {
+    if (!options.engineModule) return Promise.reject(new Error('this session has no training engine'));
+    engine ??= options.engineModule();
+    // A module that failed to load is not kept: the next run tries again.
+    engine.catch(() => (engine = null));
+    return engine;
+  }
+
+  /** The engine as a candidate for selectBackend, or null where this session has none. */
+  function engineCandidate(): EngineCandidate | null {
+    if (!options.engineModule) return null;
+    return {
+      simd: wasmSimdSupported() && !pretendNoSimd,
+      measureEngine: async () => measureEngine(await engineModule()),
+      measureWebGl: () => measureTfjs(() => buildLeNet5({ preset: 'lenet5', activation: 'tanh', seed: 1 })),
+    };
+  }
 
   async function load(dataUrl: string): Promise<void> {
     const started = now();
@@ -96,7 +122,7 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
       // After the previous start has settled, never beside it.
       const previous = backend?.info.catch(() => undefined);
       const info = (previous ?? Promise.resolve()).then(async () => {
-        const selected = await options.selectBackend(choice, avoid);
+        const selected = await options.selectBackend(choice, avoid, engineCandidate());
         post({ type: 'backendSelected', backend: selected });
         return selected;
       });
@@ -131,6 +157,7 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
     store,
     loadedData,
     ensureBackend,
+    engineModule,
     reportStorage,
     postLibrary,
     training: () => training.active(),
@@ -144,6 +171,7 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
         switch (command.type) {
           case 'load': {
             avoid = command.avoidBackends ?? [];
+            pretendNoSimd = command.testFault === 'no-wasm-simd';
             void postLibrary();
             if (!summary) {
               // A second `load` (say, a remount) waits for the first instead of downloading again.

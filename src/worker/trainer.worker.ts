@@ -3,6 +3,9 @@
  * Entry of the training worker: wires `self` to the session logic in trainer.ts.
  */
 import { decodeGrayPngInBrowser } from '../data/browserPng';
+// The engine's .wasm is served by Vite (dev and build) and precached for offline use, like tfjs's.
+import engineUrl from '../engine/lenet5.wasm?url';
+import { compileEngine } from '../engine/engine';
 import { selectBackend } from './backends';
 import { openModelStore } from '../model/modelStore';
 import { createTrainerSession } from './trainer';
@@ -12,7 +15,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const trainer = createTrainerSession((event, transfer = []) => self.postMessage(event, transfer), {
   io: { fetch: (input, init) => fetch(input, init), decodeGrayPng: decodeGrayPngInBrowser },
-  selectBackend: (choice, avoid) => selectBackend(choice, avoid),
+  selectBackend: (choice, avoid, engine) => selectBackend(choice, avoid, undefined, engine),
+  engineModule: () => compileEngine(new URL(engineUrl, self.location.href)),
   store: openModelStore(),
 });
 

@@ -10,14 +10,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace } from '../data/random';
 import { buildLeNet5, summarize } from '../model/lenet5';
-import { batchTensors, createBatchBuffers, createOptimizer, evaluate, trainStep } from '../model/training';
-import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../model/trainingState';
+import { captureWeights, restoreWeights } from '../model/trainingState';
 import { BATCH_EVENT_INTERVAL_MS, type EpochResult, type ModelRecord, type TestFault } from '../shared/protocol';
 import { splitSizes, validateSettings, type TrainSettings } from '../shared/settings';
 import { BackendLostError, CONTEXT_LOST_MESSAGE, loseBackendContext, watchBackend, type BackendWatch } from './contextLoss';
 import { trainedModelName, type Checkpoint } from './library';
 import type { ModelInUse } from './modelInUse';
-import { EVAL_CHUNK, SettingsError, weightBytes, yieldToEvents, type Session } from './session';
+import { SettingsError, weightBytes, yieldToEvents, type Session } from './session';
+import { engineStepper, tfjsStepper, type Stepper } from './steppers';
 
 /** Training digits evaluated for epoch 0 (the untrained model): enough for a steady starting point. */
 const INITIAL_SAMPLE = 2000;
@@ -35,13 +35,13 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
   async function saveCheckpoint(
     trained: tf.LayersModel,
     checkpoint: Omit<Checkpoint, 'weights' | 'optimizer' | 'savedAt'>,
-    optimizer: tf.Optimizer,
+    stepper: Stepper,
     watch: BackendWatch,
   ) {
     const { store } = session;
     if (!store) return;
     const weights = await watch.race(captureWeights(trained));
-    const optimizerState = await watch.race(captureOptimizer(optimizer));
+    const optimizerState = await stepper.optimizerState();
     try {
       await store.putCheckpoint({
         ...checkpoint,
@@ -62,18 +62,16 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
     const errors = validateSettings(settings);
     if (errors.length > 0) throw new SettingsError(errors.map((e) => e.message).join('; '), errors[0]!.said);
     const { train: trainSet, test: testSet } = await session.loadedData();
-    const trainImages = trainSet.images;
-    const labels = trainSet.labels;
     const info = await session.ensureBackend(settings.backend);
     const watch = watchBackend();
 
     const trained = buildLeNet5({ preset: settings.model, activation: settings.activation, seed: settings.seed });
     models.startTraining(trained);
-    const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
-    if (from) {
-      restoreWeights(trained, from.weights);
-      await restoreOptimizer(optimizer, from.optimizer);
-    }
+    if (from) restoreWeights(trained, from.weights);
+    const stepper =
+      info.trainer === 'engine'
+        ? engineStepper(await session.engineModule(), trained, settings, trainSet, from?.optimizer ?? null)
+        : await tfjsStepper(trained, settings, trainSet, from?.optimizer ?? null, watch);
     const sizes = splitSizes(settings);
     const batchesPerEpoch = Math.ceil(sizes.train / settings.batchSize);
     const modelSummary = summarize(trained, settings.model);
@@ -98,7 +96,6 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
     // Replays the shuffles of the epochs already done, so epoch k sees the order it would have seen.
     for (let epoch = 1; epoch <= startEpoch; epoch++) shuffleInPlace(order, random);
     const history: EpochResult[] = from ? from.history.slice() : [];
-    const buffers = createBatchBuffers(settings.batchSize);
     const faultEpoch = testFault === 'lose-webgl-context' ? Math.min(2, settings.epochs) : -1;
     let step = startEpoch * batchesPerEpoch;
     let epochsCompleted = startEpoch;
@@ -107,17 +104,16 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
     let elapsedMs = 0;
     let steadyImages = 0;
     let steadyMs = 0;
-    const memory = () => ({ numTensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes, wasmMemoryBytes: wasmMemoryBytes() });
+    const memory = () => ({
+      numTensors: tf.memory().numTensors,
+      tensorBytes: tf.memory().numBytes,
+      wasmMemoryBytes: stepper.memoryBytes(),
+    });
     try {
       if (!from) {
         // Epoch 0 is the untrained model, so the curves start where learning starts (about 10%).
-        const initial = await watch.race(
-          evaluate(trained, trainImages, labels, 0, Math.min(sizes.train, INITIAL_SAMPLE), EVAL_CHUNK, yieldToEvents),
-        );
-        const initialValidation =
-          sizes.validation > 0
-            ? await watch.race(evaluate(trained, trainImages, labels, sizes.train, sizes.validation, EVAL_CHUNK, yieldToEvents))
-            : null;
+        const initial = await stepper.evaluate(0, Math.min(sizes.train, INITIAL_SAMPLE));
+        const initialValidation = sizes.validation > 0 ? await stepper.evaluate(sizes.train, sizes.validation) : null;
         const result: EpochResult = {
           epoch: 0,
           epochs: settings.epochs,
@@ -131,7 +127,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
         };
         history.push(result);
         // Saved before it is announced: a worker lost in between never shows an epoch it cannot resume from.
-        await saveCheckpoint(trained, { settings, epoch: 0, history }, optimizer, watch);
+        await saveCheckpoint(trained, { settings, epoch: 0, history }, stepper, watch);
         post({ type: 'epochEnded', result });
         await watch.race(models.postFilters(trained, 0));
       }
@@ -145,6 +141,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
         let lastPost = -Infinity;
         for (let batch = 0; batch < batchesPerEpoch; batch++) {
           if (state.paused) {
+            stepper.sync();
             post({ type: 'trainingPaused' });
             await new Promise<void>((resolve) => (state.resume = resolve));
             state.resume = null;
@@ -155,13 +152,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           const started = now();
           const start = batch * settings.batchSize;
           const count = Math.min(settings.batchSize, sizes.train - start);
-          const { x, y } = batchTensors(trainImages, labels, order, start, count, buffers);
-          const result = trainStep(trained, optimizer, x, y);
-          x.dispose();
-          y.dispose();
-          const [batchLoss, batchCorrect] = await watch.race(Promise.all([result.loss.data(), result.correct.data()]));
-          result.loss.dispose();
-          result.correct.dispose();
+          const { loss: batchLoss, correct: batchCorrect } = await stepper.step(order, start, count);
           // A lost context can still hand back numbers: they are garbage, and this batch must not count.
           if (watch.lost()) throw new BackendLostError(CONTEXT_LOST_MESSAGE);
           const batchMs = now() - started;
@@ -173,10 +164,10 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           }
           batchesRun++;
           step++;
-          lossSum += batchLoss[0]! * count;
-          correct += batchCorrect[0]!;
+          lossSum += batchLoss * count;
+          correct += batchCorrect;
           seen += count;
-          pending.push([step, batchLoss[0]!]);
+          pending.push([step, batchLoss]);
           const t = now();
           if (t - lastPost >= BATCH_EVENT_INTERVAL_MS || batch === batchesPerEpoch - 1) {
             lastPost = t;
@@ -198,11 +189,10 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           }
           await yieldToEvents();
         }
+        // The weights reach the tfjs model: the checkpoint, the filters and the model kept after a stop read them there.
+        stepper.sync();
         if (seen < sizes.train) break; // stopped mid-epoch: no epoch result for a partial epoch
-        const validation =
-          sizes.validation > 0
-            ? await watch.race(evaluate(trained, trainImages, labels, sizes.train, sizes.validation, EVAL_CHUNK, yieldToEvents))
-            : null;
+        const validation = sizes.validation > 0 ? await stepper.evaluate(sizes.train, sizes.validation) : null;
         epochsCompleted = epoch;
         const durationMs = elapsedMs - epochStarted;
         const result: EpochResult = {
@@ -217,18 +207,20 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           ...memory(),
         };
         history.push(result);
-        await saveCheckpoint(trained, { settings, epoch, history }, optimizer, watch);
+        await saveCheckpoint(trained, { settings, epoch, history }, stepper, watch);
         post({ type: 'epochEnded', result });
         await watch.race(models.postFilters(trained, epoch));
       }
     } finally {
-      optimizer.dispose();
+      stepper.dispose();
       run = null;
     }
 
     const stopped = epochsCompleted < settings.epochs;
     post({ type: 'evaluationStarted', stopped });
-    const { evaluation, testAnswers: trainedAnswers } = await models.evaluateTest(trained, testSet, watch);
+    const { evaluation, testAnswers: trainedAnswers } = await models.evaluateTest(trained, testSet, watch, () =>
+      stepper.evaluateTest(testSet),
+    );
     models.setAnswers(trainedAnswers); // before `evaluated`: the galleries ask for them as soon as it arrives
     const finished = { ...evaluation, stopped, epochsCompleted };
     post({ type: 'evaluated', evaluation: finished });
@@ -267,11 +259,4 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
       }
     },
   };
-}
-
-/** The WASM backend's linear memory: it only grows, so a leak there shows as growth epoch after epoch. */
-function wasmMemoryBytes(): number | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
-  return wasm?.HEAPU8?.buffer.byteLength ?? null;
 }

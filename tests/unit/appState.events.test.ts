@@ -155,7 +155,7 @@ describe('a run', () => {
   });
 
   it('describes the model and the backend as the worker reports them', () => {
-    const backend = { name: 'cpu', reason: 'no WebGL, no WASM' } as const;
+    const backend = { name: 'cpu', trainer: 'tfjs', reason: 'no WebGL, no WASM' } as const;
     const state = run([
       { type: 'modelDescribed', summary: plan.summary },
       { type: 'backendSelected', backend },

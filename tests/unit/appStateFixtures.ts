@@ -22,7 +22,7 @@ export const dataset: DatasetSummary = {
 
 export const plan: TrainingPlan = {
   settings: DEFAULT_SETTINGS,
-  backend: { name: 'wasm', reason: 'test' },
+  backend: { name: 'wasm', trainer: 'tfjs', reason: 'test' },
   summary: { preset: 'lenet5', label: 'LeNet-5', inputShape: [28, 28, 1], layers: [], totalParams: 44_426 },
   trainCount: 48_000,
   validationCount: 12_000,

@@ -174,7 +174,7 @@ describe('the learning rate', () => {
 
 describe('backend=cpu', () => {
   it('trains on the CPU backend the worker selects, and evaluates', async () => {
-    const s = await session(undefined, selectBackend);
+    const s = await session(undefined, (choice, avoid) => selectBackend(choice, avoid));
     // The CPU backend is slow (its Conv2DBackpropFilter most of all): 50 digits, 2 steps; 50 for validation.
     await s.send({
       type: 'train',

@@ -123,5 +123,18 @@ export async function useWasm() {
   }
   await tf.setBackend('wasm');
   await tf.ready();
-  return { name: 'wasm', reason: 'unit test' } as const;
+  return { name: 'wasm', trainer: 'tfjs', reason: 'unit test' } as const;
+}
+
+/** The LeNet Lab engine trains, tfjs WASM runs the model beside it (selectBackend's answer for `engine`). */
+export async function useEngine() {
+  await useWasm();
+  return { name: 'wasm', trainer: 'engine', reason: 'unit test' } as const;
+}
+
+let engineCompiled: Promise<WebAssembly.Module> | undefined;
+/** The checked-in engine, compiled once (a session's `engineModule`). */
+export function engineModule(): Promise<WebAssembly.Module> {
+  engineCompiled ??= WebAssembly.compile(readFileSync(new URL('../../src/engine/lenet5.wasm', import.meta.url)));
+  return engineCompiled;
 }

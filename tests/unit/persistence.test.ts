@@ -12,7 +12,7 @@ import type { Checkpoint, LibraryStore } from '../../src/worker/library';
 import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainerSession } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
-import { BASE_URL, realDataIO, useWasm } from './fixtures';
+import { BASE_URL, engineModule, realDataIO, useEngine, useWasm } from './fixtures';
 import { expectFailed, watchFailures } from './session';
 
 const io = realDataIO();
@@ -28,13 +28,13 @@ const SEVEN: [number, number][][] = [
 const newStore = (factory = new IDBFactory()): LibraryStore => openModelStore<ModelRecord, Checkpoint>({ factory });
 
 /** A session with its data loaded, its events recorded, and a `send` that waits for the command to finish. */
-async function session(store: LibraryStore | null) {
+async function session(store: LibraryStore | null, trainer: 'tfjs' | 'engine' = 'tfjs') {
   const events: WorkerEvent[] = [];
-  const trainer = createTrainerSession(
+  const session = createTrainerSession(
     watchFailures((event) => events.push(event)),
-    { io, selectBackend: useWasm, store },
+    { io, selectBackend: trainer === 'engine' ? useEngine : useWasm, engineModule, store },
   );
-  const send = (command: WorkerCommand) => trainer.handle(command);
+  const send = (command: WorkerCommand) => session.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });
   const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
   const last = <T extends WorkerEvent['type']>(type: T) => of(type).at(-1);
@@ -124,36 +124,41 @@ describe('saved models', () => {
 });
 
 describe('checkpoints', () => {
-  it('continues an interrupted run from its last epoch to the same weights, bit for bit, as the uninterrupted run', async () => {
-    const settings = { ...quick, epochs: 3 };
-    const wholeStore = newStore();
-    const whole = await session(wholeStore);
-    await whole.send({ type: 'train', settings });
-    const wholeId = whole.last('modelChanged')!.model.id!;
+  it.each(['tfjs', 'engine'] as const)(
+    '%s: continues an interrupted run from its last epoch to the same weights, bit for bit, as the uninterrupted run',
+    async (trainer) => {
+      const settings = { ...quick, epochs: 3 };
+      const wholeStore = newStore();
+      const whole = await session(wholeStore, trainer);
+      await whole.send({ type: 'train', settings });
+      const wholeId = whole.last('modelChanged')!.model.id!;
+    // It learned: the untrained model reads about 10% of the test digits.
+    expect(whole.last('evaluated')!.evaluation.accuracy).toBeGreaterThan(0.6);
 
-    // The same run, whose worker "dies" after epoch 2: what IndexedDB holds then is all that is left.
-    const factory = new IDBFactory();
-    const store = newStore(factory);
-    const { spying, saved } = keepingCheckpoints(store);
-    const doomed = await session(spying);
-    await doomed.send({ type: 'train', settings });
-    expect(doomed.of('checkpointSaved').map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
-    await store.putCheckpoint(saved[2]!);
+      // The same run, whose worker "dies" after epoch 2: what IndexedDB holds then is all that is left.
+      const factory = new IDBFactory();
+      const store = newStore(factory);
+      const { spying, saved } = keepingCheckpoints(store);
+      const doomed = await session(spying, trainer);
+      await doomed.send({ type: 'train', settings });
+      expect(doomed.of('checkpointSaved').map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+      await store.putCheckpoint(saved[2]!);
 
-    const resumed = await session(newStore(factory));
-    expect(resumed.last('savedModelsListed')!.checkpoint).toMatchObject({ epoch: 2, settings });
-    await resumed.send({ type: 'resumeCheckpoint' });
-    const started = resumed.last('trainingStarted')!;
-    expect(started.plan.resumed!.fromEpoch).toBe(2);
-    expect(started.plan.resumed!.history.map((e) => e.epoch)).toEqual([0, 1, 2]);
-    // Only epoch 3 is trained again, with the global batch numbers continuing.
-    expect(resumed.of('epochEnded').map((e) => e.result.epoch)).toEqual([3]);
-    expect(resumed.of('batchEnded')[0]!.progress.losses[0]![0]).toBe(2 * started.plan.batchesPerEpoch + 1);
-    const resumedId = resumed.last('modelChanged')!.model.id!;
-    expect(await savedWeights(newStore(factory), resumedId)).toEqual(await savedWeights(wholeStore, wholeId));
-    expect(resumed.last('evaluated')!.evaluation.accuracy).toBe(whole.last('evaluated')!.evaluation.accuracy);
-    expect(await newStore(factory).getCheckpoint()).toBeNull();
-  });
+      const resumed = await session(newStore(factory), trainer);
+      expect(resumed.last('savedModelsListed')!.checkpoint).toMatchObject({ epoch: 2, settings });
+      await resumed.send({ type: 'resumeCheckpoint' });
+      const started = resumed.last('trainingStarted')!;
+      expect(started.plan.resumed!.fromEpoch).toBe(2);
+      expect(started.plan.resumed!.history.map((e) => e.epoch)).toEqual([0, 1, 2]);
+      // Only epoch 3 is trained again, with the global batch numbers continuing.
+      expect(resumed.of('epochEnded').map((e) => e.result.epoch)).toEqual([3]);
+      expect(resumed.of('batchEnded')[0]!.progress.losses[0]![0]).toBe(2 * started.plan.batchesPerEpoch + 1);
+      const resumedId = resumed.last('modelChanged')!.model.id!;
+      expect(await savedWeights(newStore(factory), resumedId)).toEqual(await savedWeights(wholeStore, wholeId));
+      expect(resumed.last('evaluated')!.evaluation.accuracy).toBe(whole.last('evaluated')!.evaluation.accuracy);
+      expect(await newStore(factory).getCheckpoint()).toBeNull();
+    },
+  );
 });
 
 describe('interrupted runs', () => {

@@ -34,7 +34,7 @@ describe('setting ranges', () => {
       activation: 'one of tanh, relu',
       validationSplit: 'a number from 0 to 0.5',
       trainSize: 'a whole number from 100 to 60000',
-      backend: 'one of auto, webgl, wasm, cpu',
+      backend: 'one of auto, engine, webgl, wasm, cpu',
       seed: 'a whole number from 0 to 2147483647',
     });
   });

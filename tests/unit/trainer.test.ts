@@ -22,7 +22,7 @@ function evaluationOf(events: WorkerEvent[]) {
 /** Unit tests train on the CPU backend. */
 async function useCpu() {
   await tf.setBackend('cpu');
-  return { name: 'cpu', reason: 'unit test' } as const;
+  return { name: 'cpu', trainer: 'tfjs', reason: 'unit test' } as const;
 }
 
 /** A trainer over the tiny data set (which it is told to expect instead of the official counts). */
@@ -108,7 +108,7 @@ describe('createTrainerSession: loading', () => {
             throw new Error('no backend (test)');
           }
           await tf.setBackend('cpu');
-          return { name: 'cpu', reason: 'unit test' } as const;
+          return { name: 'cpu', trainer: 'tfjs', reason: 'unit test' } as const;
         },
         expectedCounts: TINY_COUNTS,
       },

@@ -15,9 +15,13 @@ function stateFromUrl() {
   return initialState(settings, errors);
 }
 
-/** `?testFault=lose-webgl-context`: end-to-end tests provoke a lost WebGL context mid-run. */
+/**
+ * `?testFault=`: end-to-end tests provoke a fault. `lose-webgl-context` loses the WebGL context
+ * mid-run; `no-wasm-simd` has the worker act as in a browser without WebAssembly SIMD.
+ */
 function testFaultFromUrl(): TestFault | undefined {
-  return new URLSearchParams(window.location.search).get('testFault') === 'lose-webgl-context' ? 'lose-webgl-context' : undefined;
+  const fault = new URLSearchParams(window.location.search).get('testFault');
+  return fault === 'lose-webgl-context' || fault === 'no-wasm-simd' ? fault : undefined;
 }
 
 /** Hands files to the browser's downloads, as tf.io.browserDownloads does. */
@@ -62,7 +66,7 @@ export function useTrainer() {
     const trainer = startTrainer(onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
     client.current = trainer;
     const current = latest.current;
-    trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends });
+    trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends, testFault: testFaultFromUrl() });
     for (const command of recoveryCommands(current)) trainer.send(command);
     for (const command of queued.current.splice(0)) trainer.send(command);
     return () => {

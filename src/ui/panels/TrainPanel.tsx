@@ -106,14 +106,32 @@ function BackendBadge({ state }: { state: TrainPanelTrainer['state'] }) {
   const strings = useStrings();
   const s = strings.train;
   const backend = state.backend;
+  const format = useFormat();
   const reason = backend ? (backend.why?.map((w) => s.why[w.code](w.detail)).join('; ') ?? backend.reason) : '';
+  const engine = backend?.trainer === 'engine';
+  // The calibration's figures: what trains first, then what it was measured against.
+  const rates = [
+    backend?.rates?.engine === undefined
+      ? null
+      : `${engine ? '' : `${s.engine}${strings.colon}`}${s.rate(format.count(backend.rates.engine))}`,
+    backend?.rates?.webgl === undefined ? null : `${engine ? `WebGL${strings.colon}` : ''}${s.rate(format.count(backend.rates.webgl))}`,
+  ];
+  if (!engine) rates.reverse();
+  const shownRates = rates.filter((r) => r !== null).join('; ');
   return (
-    <span className="badge" data-testid="backend-badge" data-backend={backend?.name ?? ''} title={reason}>
+    <span
+      className="badge"
+      data-testid="backend-badge"
+      data-backend={backend ? (engine ? 'engine' : backend.name) : ''}
+      data-engine-rate={backend?.rates?.engine ?? ''}
+      title={reason}
+    >
       {backend ? (
         <>
           {s.backend}
           {strings.colon}
-          <strong>{backend.name}</strong> <span className="badge__reason">({reason})</span>
+          <strong>{engine ? s.engine : backend.name}</strong>
+          {shownRates ? `${strings.colon}${shownRates}` : null} <span className="badge__reason">({reason})</span>
         </>
       ) : (
         s.backendPending

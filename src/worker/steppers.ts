@@ -1,0 +1,214 @@
+/**
+ * What the training run steps with: tfjs (the model and a tfjs optimizer, on the chosen backend)
+ * or the LeNet Lab engine (src/engine), behind one small interface, so the run's loop, its
+ * checkpoints and its events do not care which. The engine keeps the weights and the optimizer's
+ * state in its own memory while it trains; `sync` copies the weights to the tfjs model (at epoch
+ * ends, stop and the end of the run), and its checkpoints hold the optimizer's state in tfjs's
+ * own format, so a run saved by one can continue on the other.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+import type { MnistData } from '../data/mnistLoader';
+import { createEngine, ENGINE_MAX_BATCH, type Engine, type EngineOptimizer } from '../engine/engine';
+import type { ModelPreset } from '../model/lenet5';
+import {
+  batchTensors,
+  createBatchBuffers,
+  createOptimizer,
+  evaluate,
+  evaluateProbabilities,
+  trainStep,
+  type Evaluation,
+  type OptimizerName,
+} from '../model/training';
+import { captureOptimizer, restoreOptimizer, type NamedArray, type OptimizerState } from '../model/trainingState';
+import type { TrainSettings } from '../shared/settings';
+import type { BackendWatch } from './contextLoss';
+import { EVAL_CHUNK, yieldToEvents } from './session';
+
+export interface Stepper {
+  /** One optimizer step on digits order[start .. start + count): the batch's mean loss and number correct. */
+  step(order: Int32Array, start: number, count: number): Promise<{ loss: number; correct: number }>;
+  /** Loss, accuracy and answers on training digits [first, first + count) (validation, epoch 0). */
+  evaluate(first: number, count: number): Promise<Evaluation>;
+  /** The same on the test set. */
+  evaluateTest(test: MnistData['test']): Promise<Evaluation>;
+  /** Brings the tfjs model's weights up to date with the steps taken. */
+  sync(): void;
+  /** The optimizer's state in tfjs's format (for a checkpoint). */
+  optimizerState(): Promise<OptimizerState>;
+  /** Bytes of the stepper's own WebAssembly memory, or null (it only grows: a leak shows as growth). */
+  memoryBytes(): number | null;
+  dispose(): void;
+}
+
+/** tfjs steps: trainStep on the model, reading each batch's loss once; the optimizer's state from a checkpoint (`from`). */
+export async function tfjsStepper(
+  model: tf.LayersModel,
+  settings: TrainSettings,
+  train: MnistData['train'],
+  from: OptimizerState | null,
+  watch: BackendWatch,
+): Promise<Stepper> {
+  const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
+  if (from) await restoreOptimizer(optimizer, from);
+  const buffers = createBatchBuffers(settings.batchSize);
+  return {
+    async step(order, start, count) {
+      const { x, y } = batchTensors(train.images, train.labels, order, start, count, buffers);
+      const result = trainStep(model, optimizer, x, y);
+      x.dispose();
+      y.dispose();
+      try {
+        const [loss, correct] = await watch.race(Promise.all([result.loss.data(), result.correct.data()]));
+        return { loss: loss[0]!, correct: correct[0]! };
+      } finally {
+        result.loss.dispose();
+        result.correct.dispose();
+      }
+    },
+    evaluate: (first, count) => watch.race(evaluate(model, train.images, train.labels, first, count, EVAL_CHUNK, yieldToEvents)),
+    evaluateTest: (test) => watch.race(evaluate(model, test.images, test.labels, 0, test.count, EVAL_CHUNK, yieldToEvents)),
+    sync: () => {},
+    optimizerState: () => watch.race(captureOptimizer(optimizer)),
+    memoryBytes: () => wasmBackendBytes(),
+    dispose: () => optimizer.dispose(),
+  };
+}
+
+/** The engine's optimizer for the settings, with the Keras defaults createOptimizer gives tfjs's. */
+export function engineOptimizer(name: OptimizerName, learningRate: number): EngineOptimizer {
+  switch (name) {
+    case 'adam':
+      return { name, learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    case 'sgd':
+      return { name, learningRate };
+    case 'rmsprop':
+      return { name, learningRate, decay: 0.9, momentum: 0, epsilon: 1e-7 };
+  }
+}
+
+/** The names tfjs gives an optimizer's variables: Adam's m and v, RMSprop's mean squares and moments. */
+const SLOT_NAMES: Record<OptimizerName, [string, string] | null> = { adam: ['m', 'v'], rmsprop: ['rms', 'momentum'], sgd: null };
+
+/**
+ * Engine steps: the model's current weights (fresh, or restored from a checkpoint) and the
+ * optimizer's state (`from`) go into the engine once; every step after that runs there.
+ */
+export function engineStepper(
+  module: WebAssembly.Module,
+  model: tf.LayersModel,
+  settings: TrainSettings,
+  train: MnistData['train'],
+  from: OptimizerState | null,
+): Stepper {
+  const engine: Engine = createEngine(module, {
+    preset: settings.model satisfies ModelPreset,
+    activation: settings.activation,
+    maxBatch: Math.min(ENGINE_MAX_BATCH, Math.max(settings.batchSize, EVAL_CHUNK)),
+  });
+  // read() hands back the variable itself: its name is the one tfjs's optimizers give their slots.
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  engine.setWeights(variables.map((v) => v.dataSync() as Float32Array));
+  const optimizer = engineOptimizer(settings.optimizer, settings.learningRate);
+  const slots = SLOT_NAMES[settings.optimizer];
+  let iterations = 0;
+  if (from) {
+    const [iteration, ...rest] = from.weights;
+    iterations = iteration?.data[0] ?? 0;
+    if (slots) {
+      const n = variables.length;
+      if (rest.length !== 2 * n) throw new Error(`the checkpoint's optimizer has ${rest.length} variables; this model needs ${2 * n}`);
+      engine.setOptimizerState({
+        first: rest.slice(0, n).map((w) => w.data),
+        second: rest.slice(n).map((w) => w.data),
+        accBeta: from.accBeta,
+      });
+    }
+  }
+  const predict = (images: Float32Array, first: number) => (start: number, n: number) => engine.predict(images, first + start, n);
+  return {
+    async step(order, start, count) {
+      const result = engine.trainBatch(train.images, train.labels, order, start, count, optimizer);
+      iterations++;
+      return result;
+    },
+    evaluate: (first, count) => evaluateProbabilities(predict(train.images, first), train.labels, first, count, EVAL_CHUNK, yieldToEvents),
+    evaluateTest: (test) => evaluateProbabilities(predict(test.images, 0), test.labels, 0, test.count, EVAL_CHUNK, yieldToEvents),
+    sync() {
+      const tensors = engine.getWeights().map((values, i) => tf.tensor(values, variables[i]!.shape));
+      model.setWeights(tensors);
+      tf.dispose(tensors);
+    },
+    async optimizerState() {
+      const state = engine.getOptimizerState();
+      const weights: NamedArray[] = [{ name: 'iter', shape: [], data: Float32Array.of(iterations) }];
+      if (slots) {
+        const named = (arrays: Float32Array[], slot: string) =>
+          arrays.map((data, i) => ({ name: `${variables[i]!.name}/${slot}`, shape: variables[i]!.shape.slice(), data }));
+        weights.push(...named(state.first, slots[0]), ...named(state.second, slots[1]));
+      }
+      return { weights, accBeta: settings.optimizer === 'adam' ? state.accBeta : null };
+    },
+    memoryBytes: () => engine.memoryBytes(),
+    dispose: () => {},
+  };
+}
+
+/** The WASM backend's linear memory: it only grows, so a leak there shows as growth epoch after epoch. */
+function wasmBackendBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return wasm?.HEAPU8?.buffer.byteLength ?? null;
+}
+
+/** Images a second the engine trains the seed preset (a few batches of 64 made-up digits, after one to warm up). */
+export function measureEngine(module: WebAssembly.Module): number {
+  const engine = createEngine(module, { preset: 'lenet5', activation: 'tanh', maxBatch: 64 });
+  let seed = 1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24;
+  engine.setWeights(
+    engine.shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.2)),
+  );
+  const images = Float32Array.from({ length: 64 * PIXELS_PER_IMAGE }, () => (random() < 0.8 ? 0 : random()));
+  const labels = Uint8Array.from({ length: 64 }, (_, i) => i % NUM_CLASSES);
+  const order = Int32Array.from({ length: 64 }, (_, i) => i);
+  const adam = engineOptimizer('adam', 0.001);
+  engine.trainBatch(images, labels, order, 0, 64, adam);
+  const started = performance.now();
+  const batches = 4;
+  for (let b = 0; b < batches; b++) engine.trainBatch(images, labels, order, 0, 64, adam);
+  return Math.round((batches * 64 * 1000) / (performance.now() - started));
+}
+
+/** Images a second tfjs trains the seed preset on the current backend (WebGL): two batches to warm up, three timed. */
+export async function measureTfjs(build: () => tf.LayersModel): Promise<number> {
+  const model = build();
+  const optimizer = createOptimizer('adam', 0.001);
+  const x = tf.randomUniform([64, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D;
+  const y = tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: 64 }, (_, i) => i % NUM_CLASSES),
+        'int32',
+      ),
+      NUM_CLASSES,
+    )
+    .toFloat() as tf.Tensor2D;
+  const once = async () => {
+    const { loss, correct } = trainStep(model, optimizer, x, y);
+    await loss.data();
+    tf.dispose([loss, correct]);
+  };
+  try {
+    await once();
+    await once();
+    const started = performance.now();
+    for (let b = 0; b < 3; b++) await once();
+    return Math.round((3 * 64 * 1000) / (performance.now() - started));
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
