@@ -12,7 +12,7 @@ import type { Checkpoint, LibraryStore } from '../../src/worker/library';
 import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainerSession } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
-import { BASE_URL, engineModule, realDataIO, useEngine, useWasm } from './fixtures';
+import { BASE_URL, engineBackend, engineModule, realDataIO, useWasm } from './fixtures';
 import { expectFailed, watchFailures } from './session';
 
 const io = realDataIO();
@@ -32,7 +32,7 @@ async function session(store: LibraryStore | null, trainer: 'tfjs' | 'engine' = 
   const events: WorkerEvent[] = [];
   const session = createTrainerSession(
     watchFailures((event) => events.push(event)),
-    { io, selectBackend: trainer === 'engine' ? useEngine : useWasm, engineModule, store },
+    { io, selectBackend: trainer === 'engine' ? engineBackend : useWasm, engineModule, store },
   );
   const send = (command: WorkerCommand) => session.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });
@@ -132,8 +132,8 @@ describe('checkpoints', () => {
       const whole = await session(wholeStore, trainer);
       await whole.send({ type: 'train', settings });
       const wholeId = whole.last('modelChanged')!.model.id!;
-    // It learned: the untrained model reads about 10% of the test digits.
-    expect(whole.last('evaluated')!.evaluation.accuracy).toBeGreaterThan(0.6);
+      // It learned: the untrained model reads about 10% of the test digits.
+      expect(whole.last('evaluated')!.evaluation.accuracy).toBeGreaterThan(0.6);
 
       // The same run, whose worker "dies" after epoch 2: what IndexedDB holds then is all that is left.
       const factory = new IDBFactory();

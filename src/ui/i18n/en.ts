@@ -192,7 +192,10 @@ export const en = {
     backendOptions: {
       auto: 'auto (fastest here)',
       engine: 'LeNet Lab engine (WASM SIMD)',
-      webgl: 'WebGL (GPU)', wasm: 'WASM (CPU, SIMD)', cpu: 'CPU (plain JavaScript)' },
+      webgl: 'WebGL (GPU)',
+      wasm: 'WASM (CPU, SIMD)',
+      cpu: 'CPU (plain JavaScript)',
+    },
     train: 'Train',
     pause: 'Pause',
     resume: 'Resume',

@@ -237,7 +237,10 @@ export const zh: Strings = {
     backendOptions: {
       auto: '自动（选本机最快的）',
       engine: 'LeNet Lab 引擎（WASM SIMD）',
-      webgl: 'WebGL（GPU）', wasm: 'WASM（CPU，SIMD）', cpu: 'CPU（纯 JavaScript）' },
+      webgl: 'WebGL（GPU）',
+      wasm: 'WASM（CPU，SIMD）',
+      cpu: 'CPU（纯 JavaScript）',
+    },
     train: '训练',
     pause: '暂停',
     resume: '继续',
