@@ -8,12 +8,15 @@
  *     and reads the worker's throughput (images/s, not counting the first batch), the warm-up (the
  *     first batch: WASM start, shader compilation) and the longest main-thread task from the Train
  *     click on (Chromium reports tasks of 50 ms or more; 0 means none).
+ *     The LeNet Lab engine's figures come with its ratio to a native reference measured in the same
+ *     run (PyTorch, one thread, scripts/native-reference.py) where python3-torch is installed.
  *  3. A long run: the seed recipe (20 epochs, backend auto), with the worker's tensor count and
  *     bytes, the WASM memory and both threads' JS heaps after every epoch: memory must stay flat.
  * Prints tables and writes JSON to bench-results/ (git-ignored).
  *
- *   npm run bench [-- --backends wasm,webgl,cpu --batches 150 --long "epochs=20" | --long none]
+ *   npm run bench [-- --backends engine,wasm,webgl,cpu --batches 150 --long "epochs=20" | --long none]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
@@ -81,6 +84,16 @@ try {
   }
   console.table(training);
 
+  // The native reference, measured in the same run (skipped where PyTorch is not installed).
+  const native = nativeReference();
+  if (native) {
+    console.log(`native reference: PyTorch ${native.torch}, one thread: ${native.imagesPerSecond} images/s`);
+    for (const row of training) {
+      row.ratioToNative = Math.round((Number(row.imagesPerSecond) / native.imagesPerSecond) * 100) / 100;
+      console.log(`${row.requested}: ${row.ratioToNative}x native`);
+    }
+  } else console.log('native reference: python3 with torch not found (apt install python3-torch), no ratio');
+
   let longRun = null;
   if (long !== 'none') {
     console.log(`long run: ${long || 'the seed recipe'}, memory after every epoch`);
@@ -118,6 +131,7 @@ try {
     chromium: server.executablePath,
     load,
     training,
+    native,
     longRun,
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -125,4 +139,22 @@ try {
   console.log(`written to ${out}`);
 } finally {
   await server.close();
+}
+
+/**
+ * PyTorch on one thread training the same seed preset (scripts/native-reference.py), or null.
+ * @returns {{ imagesPerSecond: number, batches: number, torch: string } | null}
+ */
+function nativeReference() {
+  // The python3 on the PATH may be another installation than Debian's, which has the package.
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const run = spawnSync(python, ['scripts/native-reference.py', '600'], { encoding: 'utf8', timeout: 120_000 });
+    if (run.status !== 0) continue;
+    try {
+      return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '');
+    } catch {
+      continue;
+    }
+  }
+  return null;
 }

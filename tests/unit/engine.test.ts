@@ -54,6 +54,7 @@ function expectSameGradients(preset: EnginePreset, activation: EngineActivation,
   expect(ours.loss).toBeCloseTo(theirs.loss, 5);
   const errors = theirs.gradients.map((g, i) => relativeError(ours.gradients[i]!, g));
   for (const [i, error] of errors.entries()) expect(error, `variable ${i} (${engine.shapes[i]!.join('x')})`).toBeLessThan(1e-4);
+  if (FULL) console.log(`${preset} ${activation} batch ${n}: worst relative error ${Math.max(...errors).toExponential(2)}`);
   tfjs.model.dispose();
   return Math.max(...errors);
 }

@@ -329,28 +329,41 @@ function conv2Forward(n: i32): void {
   pool(c2buf, C2, 16, params + <usize>oB2 * 4, a0 + <usize>(n * FLAT) * 4, i2 + <usize>(n * FLAT) * 4);
 }
 
-/** out[n] = act(in[n] . W + b) for images 0..count-1; nOut a multiple of 12 or 12 itself (3 vectors per pass). */
+/**
+ * out[n] = act(in[n] . W + b) for images 0..count-1; nOut a multiple of 12 (3 vectors a pass).
+ * Two images a pass share each weight load (with an odd count, the last pass reads its image twice
+ * and stores it once).
+ */
 function denseForward(input: usize, nIn: i32, w: usize, b: usize, nOut: i32, output: usize, count: i32, activate: bool): void {
   const vecs = nOut >> 2;
-  for (let n = 0; n < count; n++) {
+  const stride = <usize>(nOut * 4);
+  for (let n = 0; n < count; n += 2) {
     const x = input + <usize>(n * nIn) * 4;
+    const second = n + 1 < count;
+    const x2 = second ? x + <usize>nIn * 4 : x;
     const o = output + <usize>(n * nOut) * 4;
     for (let j = 0; j < vecs; j += 3) {
-      let s0 = v128.load(b + <usize>(j * 16)), s1 = v128.load(b + <usize>(j * 16 + 16)), s2 = v128.load(b + <usize>(j * 16 + 32));
-      let wp = w + <usize>(j * 16);
+      const jb = <usize>(j * 16);
+      let s0 = v128.load(b + jb), s1 = v128.load(b + jb, 16), s2 = v128.load(b + jb, 32);
+      let t0 = s0, t1 = s1, t2 = s2;
+      let wp = w + jb;
       for (let i = 0; i < nIn; i++) {
         const v = v128.load32_splat(x + <usize>(i * 4));
-        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(wp)));
-        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(wp, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(wp, 32)));
-        wp += <usize>(nOut * 4);
+        const u = v128.load32_splat(x2 + <usize>(i * 4));
+        const w0 = v128.load(wp), w1 = v128.load(wp, 16), w2 = v128.load(wp, 32);
+        s0 = f32x4.add(s0, f32x4.mul(v, w0)); s1 = f32x4.add(s1, f32x4.mul(v, w1)); s2 = f32x4.add(s2, f32x4.mul(v, w2));
+        t0 = f32x4.add(t0, f32x4.mul(u, w0)); t1 = f32x4.add(t1, f32x4.mul(u, w1)); t2 = f32x4.add(t2, f32x4.mul(u, w2));
+        wp += stride;
       }
       if (activate) {
         s0 = act4(s0); s1 = act4(s1); s2 = act4(s2);
+        t0 = act4(t0); t1 = act4(t1); t2 = act4(t2);
       }
-      v128.store(o + <usize>(j * 16), s0);
-      v128.store(o + <usize>(j * 16 + 16), s1);
-      v128.store(o + <usize>(j * 16 + 32), s2);
+      v128.store(o + jb, s0); v128.store(o + jb, s1, 16); v128.store(o + jb, s2, 32);
+      if (second) {
+        const o2 = o + stride;
+        v128.store(o2 + jb, t0); v128.store(o2 + jb, t1, 16); v128.store(o2 + jb, t2, 32);
+      }
     }
   }
 }
@@ -439,19 +452,24 @@ function lossAndLogitGrad(count: i32): void {
  */
 function denseBackward(input: usize, nIn: i32, w: usize, dw: usize, db: usize, nOut: i32, dOut: usize, dPrev: usize, count: i32): void {
   const vecs = nOut >> 2;
-  // Weights: dW[i][j] = sum over n of input[n][i] * dOut[n][j].
-  for (let i = 0; i < nIn; i++) {
+  // Weights: dW[i][j] = sum over n of input[n][i] * dOut[n][j], two inputs a pass sharing each gradient load.
+  for (let i = 0; i < nIn; i += 2) {
     for (let j = 0; j < vecs; j += 3) {
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
+      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0);
       for (let n = 0; n < count; n++) {
-        const v = v128.load32_splat(input + <usize>(n * nIn + i) * 4);
+        const a = input + <usize>(n * nIn + i) * 4;
+        const v = v128.load32_splat(a);
+        const u = v128.load32_splat(a, 4);
         const g = dOut + <usize>(n * nOut + j * 4) * 4;
-        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(g)));
-        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(g, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(g, 32)));
+        const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32);
+        s0 = f32x4.add(s0, f32x4.mul(v, g0)); s1 = f32x4.add(s1, f32x4.mul(v, g1)); s2 = f32x4.add(s2, f32x4.mul(v, g2));
+        t0 = f32x4.add(t0, f32x4.mul(u, g0)); t1 = f32x4.add(t1, f32x4.mul(u, g1)); t2 = f32x4.add(t2, f32x4.mul(u, g2));
       }
       const o = dw + <usize>(i * nOut + j * 4) * 4;
       v128.store(o, s0); v128.store(o, s1, 16); v128.store(o, s2, 32);
+      const o2 = o + <usize>(nOut * 4);
+      v128.store(o2, t0); v128.store(o2, t1, 16); v128.store(o2, t2, 32);
     }
   }
   for (let j = 0; j < vecs; j++) {
