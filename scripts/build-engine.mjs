@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Builds the LeNet Lab engine: src/engine/assembly/lenet5.ts -> src/engine/lenet5.wasm, with the
+ * Builds the LeNet Lab engine: src/engine/assembly/ (entry lenet5.ts) -> src/engine/lenet5.wasm, with the
  * AssemblyScript compiler pinned in package.json. The .wasm is checked in (so an install needs no
  * compiler run); tests/unit/engine.build.test.ts rebuilds it in memory and fails if the checked-in
  * one is stale.
@@ -11,7 +11,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileEngine, ENGINE_SOURCE, ENGINE_WASM } from './engine-compiler.mjs';
+import { compileEngine, ENGINE_WASM } from './engine-compiler.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const wasm = await compileEngine();
@@ -19,7 +19,7 @@ const target = `${root}${ENGINE_WASM}`;
 if (process.argv.includes('--check')) {
   const current = readFileSync(target);
   if (!current.equals(wasm)) {
-    console.error(`${ENGINE_WASM} is stale: run npm run build:engine after changing ${ENGINE_SOURCE}`);
+    console.error(`${ENGINE_WASM} is stale: run npm run build:engine after changing src/engine/assembly/`);
     process.exit(1);
   }
   console.log(`${ENGINE_WASM} is up to date (${wasm.length} bytes)`);

@@ -1,5 +1,5 @@
 /**
- * The checked-in engine is its source compiled: a change to src/engine/assembly/lenet5.ts without
+ * The checked-in engine is its source compiled: a change to src/engine/assembly/ without
  * `npm run build:engine` fails here (the compiler is pinned, and its output is deterministic).
  */
 import { readFileSync } from 'node:fs';
