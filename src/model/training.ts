@@ -205,49 +205,30 @@ export async function evaluate(
   batchSize = 500,
   onBatch: () => Promise<void> = async () => {},
 ): Promise<Evaluation> {
-  const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
-  const predictions = new Uint8Array(count);
-  const probabilities = new Float32Array(count * NUM_CLASSES);
-  const order = Int32Array.from({ length: count }, (_, i) => first + i);
   const buffers = createBatchBuffers(Math.min(batchSize, count));
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
+  const order = Int32Array.from({ length: count }, (_, i) => first + i);
+  const predict = async (start: number, n: number) => {
     const { x, y } = batchTensors(images, labels, order, start, n, buffers);
-    const [lossTensor, predictedTensor, probabilityTensor] = tf.tidy(() => {
-      const output = model.predict(x) as tf.Tensor2D;
-      return [tf.mul(crossEntropy(y, output), n), tf.argMax(output, -1), output];
-    });
-    x.dispose();
     y.dispose();
-    const [batchLoss, predicted, batchProbabilities] = await Promise.all([
-      lossTensor.data(),
-      predictedTensor.data(),
-      probabilityTensor.data(),
-    ]);
-    tf.dispose([lossTensor, predictedTensor, probabilityTensor]);
-    probabilities.set(batchProbabilities, start * NUM_CLASSES);
-    lossSum += batchLoss[0]!;
-    for (let i = 0; i < n; i++) {
-      const truth = labels[first + start + i]!;
-      const guess = predicted[i]!;
-      predictions[start + i] = guess;
-      confusion[truth]![guess]!++;
-      if (truth === guess) correct++;
+    const output = model.predict(x) as tf.Tensor2D;
+    x.dispose();
+    try {
+      return (await output.data()) as Float32Array;
+    } finally {
+      output.dispose();
     }
-    await onBatch();
-  }
-  return { count, loss: lossSum / count, accuracy: correct / count, confusion, predictions, probabilities };
+  };
+  return evaluateProbabilities(predict, labels, first, count, batchSize, onBatch);
 }
 
 /**
- * The same evaluation from any source of probabilities (the LeNet Lab engine's forward pass):
- * `predict(start, n)` gives the probabilities of digits first + start .. first + start + n (n x 10).
- * The loss is Keras' clipped cross-entropy, as crossEntropy computes it.
+ * The evaluation from any source of probabilities (the tfjs model, the LeNet Lab engine's forward
+ * pass): `predict(start, n)` gives the probabilities of digits first + start .. first + start + n
+ * (n x 10). The loss is Keras' clipped cross-entropy, as crossEntropy computes it; a tie goes to
+ * the first class, as tf.argMax gives it.
  */
 export async function evaluateProbabilities(
-  predict: (start: number, n: number) => Float32Array,
+  predict: (start: number, n: number) => Float32Array | Promise<Float32Array>,
   labels: Uint8Array,
   first: number,
   count: number,
@@ -261,7 +242,7 @@ export async function evaluateProbabilities(
   let correct = 0;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const batch = predict(start, n);
+    const batch = await predict(start, n);
     probabilities.set(batch, start * NUM_CLASSES);
     for (let i = 0; i < n; i++) {
       const truth = labels[first + start + i]!;
