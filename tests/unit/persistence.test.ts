@@ -5,6 +5,7 @@
  * uninterrupted run reaches; a model downloaded uploads back with the same predictions; bad files
  * and failing storage get messages and the model in use stays.
  */
+import * as tf from '@tensorflow/tfjs';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openModelStore } from '../../src/model/modelStore';
@@ -120,6 +121,32 @@ describe('saved models', () => {
     if (changed?.type !== 'modelChanged') throw new Error('no modelChanged');
     expect(changed.model.evaluation).toMatchObject({ stopped: true, epochsCompleted: 1 });
     expect((await store.list()).map((m) => m.name)).toEqual(['LeNet-5 (seed notebook, 28x28), tanh, 1 epoch, 500 digits']);
+  });
+});
+
+describe('the engine', () => {
+  it('Train, Stop, Train, Train: the same tensors and the same engine memory after each run (nothing leaks)', async () => {
+    const events: WorkerEvent[] = [];
+    let stopAt = 2;
+    const trainer = createTrainerSession(
+      watchFailures((event) => {
+        events.push(event);
+        if (event.type === 'batchEnded' && event.progress.epoch === stopAt) void trainer.handle({ type: 'stop' });
+      }),
+      { io, selectBackend: engineBackend, engineModule, store: newStore() },
+    );
+    await trainer.handle({ type: 'load', dataUrl: BASE_URL });
+    const after: { tensors: number; engineBytes: number | null }[] = [];
+    for (const stop of [0, 2, 0]) {
+      stopAt = stop;
+      await trainer.handle({ type: 'train', settings: { ...quick, epochs: 3 } });
+      const epochs = events.filter((e) => e.type === 'epochEnded');
+      after.push({ tensors: tf.memory().numTensors, engineBytes: epochs.at(-1)!.result.wasmMemoryBytes });
+    }
+    expect(events.filter((e) => e.type === 'evaluated').map((e) => e.evaluation.stopped)).toEqual([false, true, false]);
+    expect(after[1]).toEqual(after[0]);
+    expect(after[2]).toEqual(after[0]);
+    expect(after[0]!.engineBytes).toBeGreaterThan(0);
   });
 });
 
