@@ -38,6 +38,7 @@ export default tseslint.config(
   {
     files: [
       'scripts/benchmark.mjs',
+      'scripts/screenshots.mjs',
       'scripts/browser-session.mjs',
       'scripts/seed-run.mjs',
       'scripts/recipe-run.mjs',

@@ -31,15 +31,17 @@ export async function serveBuild() {
  * @param {string} executablePath
  * @param {string} url
  * @param {(page: import('playwright-core').Page) => Promise<T>} use
+ * @param {{ width?: number, deviceScaleFactor?: number }} [screen] the window's width (1280) and pixel ratio (1)
  * @returns {Promise<T>}
  */
-export async function withPage(executablePath, url, use) {
+export async function withPage(executablePath, url, use, { width = 1280, deviceScaleFactor = 1 } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'lenet-lab-run-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width, height: 900 },
+    deviceScaleFactor,
   });
   try {
     const page = await context.newPage();
@@ -226,8 +228,8 @@ export async function followRun(page, log = () => {}) {
 
 /**
  * Draws a "7" on the Draw canvas with the mouse, as a class's probe digit, and leaves the Inside
- * panel in view: from then on the drawing is re-read and every layer and filter redrawn after
- * every epoch, while the class watches.
+ * panel in view (where the page has one): from then on the drawing is re-read and every layer and
+ * filter redrawn after every epoch, while the class watches.
  * @param {import('playwright-core').Page} page
  */
 export async function drawProbe(page) {
@@ -243,5 +245,5 @@ export async function drawProbe(page) {
   await page.mouse.move(...at(210, 60), { steps: 8 });
   await page.mouse.move(...at(130, 230), { steps: 8 });
   await page.mouse.up();
-  await page.locator('#inside').scrollIntoViewIfNeeded();
+  if ((await page.locator('#inside').count()) > 0) await page.locator('#inside').scrollIntoViewIfNeeded();
 }
