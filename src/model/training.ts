@@ -10,15 +10,19 @@ import { FUSED_ADAM, type FusedAdamAttrs } from './wasmKernels';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
+/** Keras' defaults, for tfjs's optimizers and the LeNet Lab engine's alike. */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+export const RMSPROP_DEFAULTS = { decay: 0.9, momentum: 0, epsilon: 1e-7 } as const;
+
 /** Keras' optimizers with Keras' defaults (Adam: beta 0.9 / 0.999, epsilon 1e-7; RMSprop: rho 0.9). */
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return new FusedAdamOptimizer(learningRate, 0.9, 0.999, 1e-7);
+      return new FusedAdamOptimizer(learningRate, ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon);
     case 'sgd':
       return tf.train.sgd(learningRate);
     case 'rmsprop':
-      return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+      return tf.train.rmsprop(learningRate, RMSPROP_DEFAULTS.decay, RMSPROP_DEFAULTS.momentum, RMSPROP_DEFAULTS.epsilon);
   }
 }
 

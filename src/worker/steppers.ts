@@ -8,12 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+import { mulberry32 } from '../data/random';
 import type { MnistData } from '../data/mnistLoader';
 import { createEngine, ENGINE_MAX_BATCH, type Engine, type EngineOptimizer } from '../engine/engine';
 import type { ModelPreset } from '../model/lenet5';
 import {
   batchTensors,
   createBatchBuffers,
+  ADAM_DEFAULTS,
+  RMSPROP_DEFAULTS,
   createOptimizer,
   evaluate,
   evaluateProbabilities,
@@ -80,11 +83,11 @@ export async function tfjsStepper(
 export function engineOptimizer(name: OptimizerName, learningRate: number): EngineOptimizer {
   switch (name) {
     case 'adam':
-      return { name, learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+      return { name, learningRate, ...ADAM_DEFAULTS };
     case 'sgd':
       return { name, learningRate };
     case 'rmsprop':
-      return { name, learningRate, decay: 0.9, momentum: 0, epsilon: 1e-7 };
+      return { name, learningRate, ...RMSPROP_DEFAULTS };
   }
 }
 
@@ -165,8 +168,7 @@ function wasmBackendBytes(): number | null {
 /** Images a second the engine trains the seed preset (a few batches of 64 made-up digits, after one to warm up). */
 export function measureEngine(module: WebAssembly.Module): number {
   const engine = createEngine(module, { preset: 'lenet5', activation: 'tanh', maxBatch: 64 });
-  let seed = 1;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24;
+  const random = mulberry32(1);
   engine.setWeights(
     engine.shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.2)),
   );

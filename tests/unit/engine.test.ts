@@ -85,7 +85,7 @@ describe('the engine’s gradients are tfjs’s', () => {
 });
 
 describe('the engine’s optimizers are tfjs’s, bit for bit', () => {
-  const step0 = (name: OptimizerName) => ['adam', 'sgd', 'rmsprop'].indexOf(name) + 1;
+  const seedFor = (name: OptimizerName) => ['adam', 'sgd', 'rmsprop'].indexOf(name) + 1;
   const SETTINGS: Record<OptimizerName, EngineOptimizer> = {
     adam: ADAM,
     sgd: { name: 'sgd', learningRate: 0.01 },
@@ -99,7 +99,7 @@ describe('the engine’s optimizers are tfjs’s, bit for bit', () => {
       const optimizer = createOptimizer(name, SETTINGS[name].learningRate);
       const variables = tfjs.model.trainableWeights.map((w) => w.read() as tf.Variable);
       // Gradients of a real batch's size and spread (the update does not care where they come from).
-      const random = mulberry32(step0(name));
+      const random = mulberry32(seedFor(name));
       for (let step = 0; step < 3; step++) {
         const gradients = engine.shapes.map((shape) =>
           Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.02),

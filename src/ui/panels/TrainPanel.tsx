@@ -109,15 +109,16 @@ function BackendBadge({ state }: { state: TrainPanelTrainer['state'] }) {
   const format = useFormat();
   const reason = backend ? (backend.why?.map((w) => s.why[w.code](w.detail)).join('; ') ?? backend.reason) : '';
   const engine = backend?.trainer === 'engine';
-  // The calibration's figures: what trains first, then what it was measured against.
-  const rates = [
-    backend?.rates?.engine === undefined
-      ? null
-      : `${engine ? '' : `${s.engine}${strings.colon}`}${s.rate(format.count(backend.rates.engine))}`,
-    backend?.rates?.webgl === undefined ? null : `${engine ? `WebGL${strings.colon}` : ''}${s.rate(format.count(backend.rates.webgl))}`,
-  ];
-  if (!engine) rates.reverse();
-  const shownRates = rates.filter((r) => r !== null).join('; ');
+  // The calibration's figures: the rate of what trains (named beside it), then what it was measured against.
+  const [own, other, otherName] = engine
+    ? [backend?.rates?.engine, backend?.rates?.webgl, 'WebGL']
+    : [backend?.rates?.webgl, backend?.rates?.engine, s.engine];
+  const shownRates = [
+    own === undefined ? null : s.rate(format.count(own)),
+    other === undefined ? null : `${otherName}${strings.colon}${s.rate(format.count(other))}`,
+  ]
+    .filter((r) => r !== null)
+    .join('; ');
   return (
     <span
       className="badge"
