@@ -7,7 +7,8 @@ import { VitePWA } from 'vite-plugin-pwa';
  * "x"): English on a Chinese page, with no option to change them. This gives them titles: the
  * confusion matrix's tooltips take its xLabel and yLabel and a new `countLabel` option names its
  * legend and counts; the scatterplot's tooltips take its axis labels and its legend loses the
- * "series" title (as tfjs-vis's linechart does). It rewrites tfjs-vis's code for the build and
+ * "series" title (as tfjs-vis's linechart does); the line chart plots each point at its own x, with
+ * whole-number ticks on request (`integerX`, for epochs). It rewrites tfjs-vis's code for the build and
  * for the dev server's pre-bundled copy alike; if tfjs-vis's code no longer matches, it fails
  * loudly rather than leaving the labels in English unnoticed.
  */
@@ -19,6 +20,12 @@ function tfjsVisLabels(): Plugin {
       ["{ 'field': 'prediction', 'type': 'nominal' }", "{ 'field': 'prediction', 'type': 'nominal', 'title': options.xLabel }"],
       ["{ 'field': 'count', 'type': 'quantitative' }", "{ 'field': 'count', 'type': 'quantitative', 'title': options.countLabel }"],
     ],
+    // The epoch charts: points at their own x (tfjs-vis plots point i at x = i, so epoch 1 sat at 0)
+    // and, with the new `integerX` option, whole-number ticks (epochs 1, 2, not 0.0, 0.2, ...).
+    linechart: [
+      ['x: valueIdx,', 'x: _data[0][valueIdx].x,'],
+      ['title: options.xLabel,', "title: options.xLabel, 'axis': options.integerX ? { 'tickMinStep': 1, 'format': 'd' } : undefined,"],
+    ],
     scatterplot: [
       ["'field': 'series',", "'field': 'series', 'title': null,"],
       // The point's tooltip: its x and y under the axes' titles (`content: 'data'` shows the field names).
@@ -29,7 +36,7 @@ function tfjsVisLabels(): Plugin {
       ],
     ],
   };
-  const file = /@tensorflow[\\/]tfjs-vis[\\/]dist[\\/]render[\\/](confusion_matrix|scatterplot)\.js$/;
+  const file = /@tensorflow[\\/]tfjs-vis[\\/]dist[\\/]render[\\/](confusion_matrix|scatterplot|linechart)\.js$/;
   return {
     name: 'lenet-lab:tfjs-vis-labels',
     transform(code, id) {

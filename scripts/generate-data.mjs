@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliOption } from './cli.mjs';
-import { buildManifest, buildSplit, countLabels, parseIdx, sha256Hex } from './mnist-sprites.mjs';
+import { MANIFEST_FORMAT, PNG_FILTER, buildManifest, buildSplit, countLabels, parseIdx, sha256Hex } from './mnist-sprites.mjs';
 
 /** The official split's label counts (LeCun's files); the generator refuses anything else. */
 export const EXPECTED_LABEL_COUNTS = {
@@ -98,6 +98,8 @@ export function generateData({ outDir, sourceDir = defaultSourceDir() }) {
 export function isUpToDate(outDir) {
   try {
     const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'));
+    // Data written by an older generator (another format or PNG filter) is written again.
+    if (manifest.format !== MANIFEST_FORMAT || manifest.layout?.pngFilter !== PNG_FILTER) return false;
     const entries = Object.values(manifest.splits).flatMap((/** @type {any} */ s) => [s.labels, ...s.sprites]);
     return entries.every((/** @type {{ file: string, bytes: number, sha256: string }} */ e) => {
       const bytes = readFileSync(join(outDir, e.file));

@@ -1,15 +1,9 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
-import { I18nProvider } from './ui/i18n/I18n';
+/**
+ * The page's entry, kept tiny: it starts the training worker (which starts downloading the data
+ * set) before the UI's code is fetched and evaluated, then mounts the UI.
+ */
+import { dataUrl, startTrainerEarly } from './ui/state/trainerClient';
 import './styles.css';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <I18nProvider>
-      <App />
-    </I18nProvider>
-  </StrictMode>,
-);
+startTrainerEarly(dataUrl());
+void import('./app/mount');

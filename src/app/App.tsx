@@ -16,7 +16,12 @@ import type { Strings } from '../ui/i18n/en';
 import { useFormat, useLanguage, useSay, useStrings } from '../ui/i18n/I18n';
 import { LANGUAGE_NAMES, type Language } from '../ui/i18n/language';
 
-const PANELS = ['data', 'explorer', 'model', 'train', 'evaluate', 'models', 'draw', 'inside'] as const;
+/**
+ * In page order: the lesson first (Train and Draw, side by side on a laptop or a projector, the
+ * first screen at 1366x768), then the results and the network's insides, then the data and the
+ * model for the curious, then the saved models.
+ */
+const PANELS = ['train', 'draw', 'evaluate', 'inside', 'data', 'explorer', 'model', 'models'] as const;
 /** What a projector shows: the curves, the results, the canvas and its prediction. */
 const PRESENT_PANELS = ['train', 'evaluate', 'draw'] as const;
 
@@ -157,9 +162,19 @@ export function App() {
         <Banners trainer={trainer} />
       </header>
       <main className="app__panels">
-        {shown('data') ? (
-          <DataPanel phase={state.phase} progress={state.progress} dataset={state.dataset} error={state.error} onRetry={trainer.retry} />
-        ) : null}
+        <div className="lesson">
+          <TrainPanel trainer={trainer} present={present} />
+          <DrawPanel trainer={trainer} present={present} />
+        </div>
+        <EvaluatePanel
+          evaluation={state.evaluation}
+          digitLists={state.digitLists}
+          queryDigits={trainer.queryDigits}
+          inspect={trainer.inspect}
+          present={present}
+        />
+        {shown('inside') ? <InsidePanel trainer={trainer} /> : null}
+        {shown('data') ? <DataPanel dataset={state.dataset} /> : null}
         {shown('explorer') ? (
           <ExplorerPanel
             loaded={state.dataset !== null}
@@ -171,17 +186,7 @@ export function App() {
           />
         ) : null}
         {shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
-        <TrainPanel trainer={trainer} present={present} />
-        <EvaluatePanel
-          evaluation={state.evaluation}
-          digitLists={state.digitLists}
-          queryDigits={trainer.queryDigits}
-          inspect={trainer.inspect}
-          present={present}
-        />
         {shown('models') ? <ModelsPanel trainer={trainer} /> : null}
-        <DrawPanel trainer={trainer} present={present} />
-        {shown('inside') ? <InsidePanel trainer={trainer} /> : null}
       </main>
     </div>
   );

@@ -27,9 +27,13 @@ export function extractTiles(
 /** Bytes (0-255) to pixels in [0, 1], as the seed notebook does (`x /= 255`). */
 export function bytesToPixels(bytes: Uint8Array): Float32Array {
   const pixels = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) pixels[i] = bytes[i]! / 255;
+  // A table of the 256 quotients: the same floats as dividing each byte, about twice as fast.
+  const table = BYTE_TO_PIXEL;
+  for (let i = 0; i < bytes.length; i++) pixels[i] = table[bytes[i]!]!;
   return pixels;
 }
+
+const BYTE_TO_PIXEL = Float32Array.from({ length: 256 }, (_, b) => b / 255);
 
 /** Pixels in [0, 1] back to bytes (0-255); exact for pixels made by bytesToPixels. */
 export function pixelsToBytes(pixels: Float32Array): Uint8Array {

@@ -5,7 +5,6 @@
  */
 import { cell, mistakes, ofClass } from '../data/digitQueries';
 import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
-import { pixelsToBytes } from '../data/sprite';
 import type { DigitItem, DigitQuery } from '../shared/protocol';
 import type { ModelInUse } from './modelInUse';
 import type { Session } from './session';
@@ -22,7 +21,7 @@ export async function queryDigits(session: Session, models: ModelInUse, query: D
   const page = indices.slice(offset, offset + count);
   const bytes = new Uint8Array(page.length * PIXELS_PER_IMAGE);
   const items: DigitItem[] = page.map((index, i) => {
-    bytes.set(pixelsToBytes(set.images.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE)), i * PIXELS_PER_IMAGE);
+    bytes.set(set.bytes.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE), i * PIXELS_PER_IMAGE);
     return {
       split,
       index,

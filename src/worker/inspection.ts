@@ -5,6 +5,7 @@
  */
 import { preprocessStrokes, type Stroke } from '../data/drawing';
 import { PIXELS_PER_IMAGE, type SplitName } from '../data/mnist';
+import { bytesToPixels } from '../data/sprite';
 import { layerActivations } from '../model/inspect';
 import { watchBackend } from './contextLoss';
 import type { ModelInUse } from './modelInUse';
@@ -31,7 +32,7 @@ export async function inspectDigit(
   const set = (await session.loadedData())[split];
   const model = models.current();
   if (!model || index < 0 || index >= set.count) return;
-  const pixels = set.images.slice(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE);
+  const pixels = bytesToPixels(set.bytes.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE));
   const activations = await watchBackend().race(layerActivations(model, pixels));
   session.post({ type: 'digitInspected', requestId, split, index, label: set.labels[index]!, pixels, activations });
 }

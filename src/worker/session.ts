@@ -5,9 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MnistData } from '../data/mnistLoader';
-import type { BackendInfo, Said, WorkerEvent } from '../shared/protocol';
+import type { BackendInfo, WorkerEvent } from '../shared/protocol';
 import type { BackendChoice } from '../shared/settings';
 import type { LibraryStore } from './library';
+
+// The errors live in a module without tfjs: the worker's first chunk (dataset.ts) uses them too.
+export { errorMessage, SaidError, SettingsError } from './errors';
 
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
 
@@ -46,30 +49,7 @@ export function yieldToEvents(): Promise<void> {
   });
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Bytes of the model's weights as stored (float32). */
 export function weightBytes(model: tf.LayersModel): number {
   return model.weights.reduce((sum, w) => sum + w.shape.reduce((n: number, d) => n * (d ?? 1), 1) * 4, 0);
-}
-
-/** An error the worker words itself: its English message and the code other languages word it by. */
-export class SaidError extends Error {
-  readonly said: Said;
-  constructor(message: string, code: Said['code'], values: Said['values'] = {}) {
-    super(message);
-    this.said = { code, values };
-  }
-}
-
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-  constructor(
-    message: string,
-    readonly said: Said,
-  ) {
-    super(message);
-  }
 }

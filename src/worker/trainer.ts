@@ -1,32 +1,24 @@
 /**
  * The worker's session, independent of `self`: it takes a `post` function, the loader's I/O and a
  * backend selector, so unit tests drive it directly in Node. trainer.worker.ts wires it to the real
- * worker. This file owns the data set and the backend and routes each command; the parts own the
+ * worker. This file owns the backend (dataset.ts the data set) and routes each command; the parts own the
  * rest: trainingRun.ts the run, modelInUse.ts the model in use and its files, galleries.ts the
  * pages of digits, inspection.ts a drawing's or a digit's every layer. They share only the
  * `Session` (session.ts) and the model in use.
  */
 import { DataFileError } from '../data/dataFileError';
-import { NUM_CLASSES, OFFICIAL_COUNTS, PIXELS_PER_IMAGE, manifestFiles, type SplitName } from '../data/mnist';
-import { loadMnist, type LoaderIO, type MnistData } from '../data/mnistLoader';
-import { firstIndicesPerClass, pixelsToBytes } from '../data/sprite';
+import type { SplitName } from '../data/mnist';
+import type { LoaderIO } from '../data/mnistLoader';
 import { wasmSimdSupported } from '../engine/engine';
 import { buildLeNet5, summarize } from '../model/lenet5';
 import { ModelStoreError } from '../model/modelStore';
-import {
-  SAMPLES_PER_CLASS,
-  assertNever,
-  type AppError,
-  type BackendInfo,
-  type BackendName,
-  type DatasetSummary,
-  type WorkerCommand,
-} from '../shared/protocol';
+import { assertNever, type AppError, type BackendInfo, type BackendName, type WorkerCommand } from '../shared/protocol';
 import type { BackendChoice } from '../shared/settings';
 import { backendContextLost, BackendLostError, CONTEXT_LOST_MESSAGE } from './contextLoss';
 import { queryDigits } from './galleries';
 import { inspectDigit, readDrawing } from './inspection';
 import { readLibrary, storageSaying, type LibraryStore } from './library';
+import { announceLoaded, createDataset, type Dataset } from './dataset';
 import { createModelInUse } from './modelInUse';
 import { errorMessage, SaidError, SettingsError, type Post, type Session } from './session';
 import type { EngineCandidate } from './backends';
@@ -35,15 +27,14 @@ import { createTrainingRun } from './trainingRun';
 
 export type { Post } from './session';
 
-/** Progress events at most this often: enough for a smooth bar, few enough not to flood the UI. */
-const PROGRESS_INTERVAL_MS = 50;
-
 export interface TrainerSession {
   handle(command: WorkerCommand): Promise<void>;
 }
 
-export interface TrainerSessionOptions {
-  io: LoaderIO;
+/** Where the data set comes from: loader I/O (the session makes its own Dataset), or a Dataset already loading. */
+export type DataSource = { io: LoaderIO; expectedCounts?: Record<SplitName, number> } | { dataset: Dataset };
+
+export type TrainerSessionOptions = DataSource & {
   /** Starts a backend, never one of `avoid` (backends this session lost); `engine`: the engine, where there is one. */
   selectBackend: (choice: BackendChoice, avoid: readonly BackendName[], engine: EngineCandidate | null) => Promise<BackendInfo>;
   /** Compiles the LeNet Lab engine; without it, tfjs trains. */
@@ -51,17 +42,14 @@ export interface TrainerSessionOptions {
   /** Saved models and the checkpoint; null where the browser gives the page no storage. */
   store?: LibraryStore | null;
   now?: () => number;
-  /** Digit counts the manifest must declare (tests use a tiny data set). */
-  expectedCounts?: Record<SplitName, number>;
-}
+};
 
 /** Creates the worker-side session: owns the data set and the backend, and routes the commands. */
 export function createTrainerSession(post: Post, options: TrainerSessionOptions): TrainerSession {
   const now = options.now ?? (() => performance.now());
   const store = options.store ?? null;
-  let data: MnistData | null = null;
-  let summary: DatasetSummary | null = null;
-  let loading: Promise<void> | null = null;
+  const dataset =
+    'dataset' in options ? options.dataset : createDataset(post, { io: options.io, now, expectedCounts: options.expectedCounts });
   /**
    * The backend chosen last, as the promise of its start: commands that arrive while it starts
    * (a fresh worker gets `load`, `describeModel` and `useSavedModel` at once) share it. Two
@@ -94,34 +82,13 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
     };
   }
 
-  async function load(dataUrl: string): Promise<void> {
-    const started = now();
-    let lastProgress = -Infinity;
-    data = await loadMnist(options.io, {
-      baseUrl: dataUrl,
-      expectedCounts: options.expectedCounts ?? OFFICIAL_COUNTS,
-      onProgress: (loadedBytes, totalBytes) => {
-        const t = now();
-        if (t - lastProgress < PROGRESS_INTERVAL_MS && loadedBytes < totalBytes) return;
-        lastProgress = t;
-        post({ type: 'loadProgressed', loadedBytes, totalBytes });
-      },
-    });
-    summary = summarizeData(data, now() - started);
-  }
-
-  /** The data set, waiting for a load in progress (a command sent right after `load` arrives before it ends). */
-  async function loadedData(): Promise<MnistData> {
-    if (loading) await loading;
-    if (!data) throw new SaidError('the data set is not loaded yet', 'notLoaded');
-    return data;
-  }
-
   function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
     if (backend?.choice !== choice) {
       // After the previous start has settled, never beside it.
-      const previous = backend?.info.catch(() => undefined);
-      const info = (previous ?? Promise.resolve()).then(async () => {
+      // A backend starts after the data set has loaded: its start (and the engine's calibration)
+      // on the worker's one thread would otherwise delay the page's first "ready".
+      const previous = Promise.all([backend?.info.catch(() => undefined), dataset.settled()]);
+      const info = previous.then(async () => {
         const selected = await options.selectBackend(choice, avoid, engineCandidate());
         post({ type: 'backendSelected', backend: selected });
         return selected;
@@ -155,7 +122,7 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
     post,
     now,
     store,
-    loadedData,
+    loadedData: () => dataset.loaded(),
     ensureBackend,
     engineModule,
     reportStorage,
@@ -172,18 +139,13 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
           case 'load': {
             avoid = command.avoidBackends ?? [];
             pretendNoSimd = command.testFault === 'no-wasm-simd';
-            void postLibrary();
-            if (!summary) {
-              // A second `load` (say, a remount) waits for the first instead of downloading again.
-              loading ??= load(command.dataUrl).finally(() => {
-                loading = null;
-              });
-              await loading;
-            }
-            if (summary) {
-              const samples = { ...summary.samples, bytes: summary.samples.bytes.slice() };
-              post({ type: 'loaded', dataset: { ...summary, samples } }, [samples.bytes.buffer]);
-            }
+            const library = postLibrary();
+            // Shares a load under way. In the worker, the entry starts it and says `loaded` itself, as
+            // soon as it is true, whether or not this session (tfjs and all) has been evaluated yet.
+            const summary = await dataset.load(command.dataUrl);
+            if (!('dataset' in options)) announceLoaded(post, summary);
+            // Handled means both said: the data set and the saved models (never slower than the data).
+            await library;
             return;
           }
           case 'describeModel': {
@@ -267,27 +229,6 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
         });
       }
     },
-  };
-}
-
-function summarizeData(data: MnistData, durationMs: number): DatasetSummary {
-  const { train, test, manifest } = data;
-  const indices = firstIndicesPerClass(train.labels, NUM_CLASSES, SAMPLES_PER_CLASS);
-  const bytes = new Uint8Array(indices.length * PIXELS_PER_IMAGE);
-  indices.forEach((index, i) => {
-    const digit = train.images.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE);
-    bytes.set(pixelsToBytes(digit), i * PIXELS_PER_IMAGE);
-  });
-  const files = manifestFiles(manifest);
-  return {
-    trainCount: train.count,
-    testCount: test.count,
-    labelCounts: { train: manifest.splits.train.labelCounts, test: manifest.splits.test.labelCounts },
-    source: manifest.source,
-    files: files.length,
-    downloadedBytes: files.reduce((sum, f) => sum + f.bytes, 0),
-    durationMs,
-    samples: { indices, labels: indices.map((i) => train.labels[i]!), bytes },
   };
 }
 

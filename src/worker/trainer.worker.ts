@@ -1,25 +1,69 @@
 /// <reference lib="webworker" />
 /**
- * Entry of the training worker: wires `self` to the session logic in trainer.ts.
+ * Entry of the training worker. Its own chunk is small (the loader and the PNG decoder, no tfjs):
+ * it starts downloading the data set as soon as it runs (the worker's name carries the URL; a
+ * `load` command does the same where a name does not), while the session (tfjs and the rest,
+ * about 1.9 MB) is fetched and evaluated; commands wait for the session in order.
  */
-import { decodeGrayPngInBrowser } from '../data/browserPng';
-// The engine's .wasm is served by Vite (dev and build) and precached for offline use, like tfjs's.
-import engineUrl from '../engine/lenet5.wasm?url';
-import { compileEngine } from '../engine/engine';
-import { selectBackend } from './backends';
-import { openModelStore } from '../model/modelStore';
-import { createTrainerSession } from './trainer';
-import type { WorkerCommand } from '../shared/protocol';
+import { decodeGrayPng } from '../data/png';
+import { dataUrlFromWorkerName, type WorkerCommand } from '../shared/protocol';
+import { announceLoaded, createDataset } from './dataset';
+import { errorMessage } from './errors';
+import type { Post, TrainerSession } from './trainer';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const trainer = createTrainerSession((event, transfer = []) => self.postMessage(event, transfer), {
-  io: { fetch: (input, init) => fetch(input, init), decodeGrayPng: decodeGrayPngInBrowser },
-  selectBackend: (choice, avoid, engine) => selectBackend(choice, avoid, undefined, engine),
-  engineModule: () => compileEngine(new URL(engineUrl, self.location.href)),
-  store: openModelStore(),
-});
+const post: Post = (event, transfer = []) => self.postMessage(event, transfer);
+// The session is imported once the downloads are under way (the first progress event) or on the
+// first command: evaluating its chunk takes the thread for a few hundred milliseconds.
+const dataset = createDataset(
+  (event, transfer) => {
+    if (event.type === 'loadProgressed') importSession();
+    post(event, transfer);
+  },
+  { io: { fetch: (input, init) => fetch(input, init), decodeGrayPng } },
+);
+let session: TrainerSession | null = null;
+const waiting: WorkerCommand[] = [];
+
+let announced = false;
+/** Loads (or joins the load under way) and says `loaded` once, as soon as it is true. */
+function startLoad(dataUrl: string): void {
+  dataset.load(dataUrl).then(
+    (summary) => {
+      if (announced) return;
+      announced = true;
+      announceLoaded(post, summary);
+    },
+    // A failure is reported by the session when it handles the `load` command.
+    () => undefined,
+  );
+}
+const namedDataUrl = dataUrlFromWorkerName(self.name);
+if (namedDataUrl) startLoad(namedDataUrl);
 
 self.onmessage = (message: MessageEvent<WorkerCommand>) => {
-  void trainer.handle(message.data);
+  const command = message.data;
+  importSession();
+  // createTrainerSession with a `dataset` leaves `loaded` to this file.
+  if (command.type === 'load') startLoad(command.dataUrl);
+  if (session) void session.handle(command);
+  else waiting.push(command);
 };
+
+let importing = false;
+function importSession(): void {
+  if (importing) return;
+  importing = true;
+  import('./startSession').then(
+    ({ startSession }) => {
+      const started = startSession(post, dataset);
+      session = started;
+      for (const command of waiting.splice(0)) void started.handle(command);
+    },
+    (error: unknown) => {
+      // A chunk that cannot be fetched (offline before the cache was complete): said, not a silent worker.
+      post({ type: 'failed', error: { kind: 'internal', message: `The training code could not be loaded: ${errorMessage(error)}` } });
+    },
+  );
+}

@@ -127,6 +127,8 @@ describe('Train and Evaluate panels', () => {
     );
     await expect(page.getByTestId('train-button').isEnabled()).resolves.toBe(true);
 
+    // The settings are folded on a normal visit; values out of range in the address unfold them.
+    await expect(page.getByTestId('settings-details').getAttribute('open')).resolves.not.toBeNull();
     await page.locator('#setting-learningRate').fill('5');
     await page.getByText('learningRate must be a number from 0.00001 to 1; got "5"').waitFor();
     await expect(page.getByTestId('train-button').isDisabled()).resolves.toBe(true);

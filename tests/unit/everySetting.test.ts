@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildManifest, buildSplit } from '../../scripts/mnist-sprites.mjs';
 import { IMAGE_SIZE, PIXELS_PER_IMAGE, type SplitName } from '../../src/data/mnist';
+import type { LoaderIO } from '../../src/data/mnistLoader';
 import { extractTiles } from '../../src/data/sprite';
 import { openModelStore } from '../../src/model/modelStore';
 import { selectBackend } from '../../src/worker/backends';
@@ -64,7 +65,7 @@ const LEARNING_RATE: Record<OptimizerName, number> = { adam: 0.003, sgd: 0.2, rm
 /** 400 training digits and 100 for validation, in batches of 25: 16 steps an epoch, 48 in all. */
 const short: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 3, trainSize: 500, batchSize: 25, backend: 'wasm' };
 
-let io: TrainerSessionOptions['io'];
+let io: LoaderIO;
 
 /** A session with its data loaded and its events recorded; every checkpoint written is kept as it was. */
 async function session(

@@ -189,9 +189,9 @@ describe('downloads', () => {
 
   it('a download that is slow but keeps sending is not stalled: every chunk rearms the watchdog', async () => {
     const sprite = 'train-images-0.png';
-    // 500 bytes every 40 ms: more than twice the stall timeout in all.
-    const io = tinyIO(dataset.files, (file) => (file === sprite ? slowResponse(dataset.files.get(file)!, 500, 40) : undefined));
-    expect(Math.ceil(dataset.files.get(sprite)!.length / 500) * 40).toBeGreaterThan(2 * 250);
+    // 400 bytes every 50 ms: more than twice the stall timeout in all.
+    const io = tinyIO(dataset.files, (file) => (file === sprite ? slowResponse(dataset.files.get(file)!, 400, 50) : undefined));
+    expect(Math.ceil(dataset.files.get(sprite)!.length / 400) * 50).toBeGreaterThan(2 * 250);
     const data = await loadMnist(io, { ...options, stallTimeoutMs: 250 });
     expect(data.train.count).toBe(TINY_COUNTS.train);
   });

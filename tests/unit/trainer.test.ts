@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnistLoader';
+import { createDataset } from '../../src/worker/dataset';
 import { createTrainerSession, toAppError } from '../../src/worker/trainer';
 import type { WorkerEvent } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
@@ -88,6 +89,38 @@ describe('createTrainerSession: loading', () => {
     files.set('test-labels.u8', good);
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
     expect(events.at(-1)!.type).toBe('loaded');
+  });
+
+  it("a worker's early load: the session shares it, leaves `loaded` to the dataset's owner, and starts no backend before it ends", async () => {
+    // trainer.worker.ts starts the load before the session exists and says `loaded` itself.
+    const events: WorkerEvent[] = [];
+    const order: string[] = [];
+    const io = tinyIO(makeTinyDataset().files);
+    let requests = 0;
+    const dataset = createDataset((event) => events.push(event), {
+      io: { ...io, fetch: ((input, init) => (requests++, io.fetch(input, init))) as typeof fetch },
+      expectedCounts: TINY_COUNTS,
+    });
+    const early = dataset.load(BASE_URL).then(() => order.push('loaded'));
+    const trainer = createTrainerSession(
+      watchFailures((event) => events.push(event)),
+      {
+        dataset,
+        selectBackend: async () => {
+          order.push('backend');
+          return useCpu();
+        },
+      },
+    );
+    const describe = trainer.handle({ type: 'describeModel', model: 'lenet5', activation: 'tanh', backend: 'cpu' });
+    await trainer.handle({ type: 'load', dataUrl: BASE_URL });
+    await Promise.all([early, describe]);
+    expect(order).toEqual(['loaded', 'backend']);
+    expect(events.filter((e) => e.type === 'loaded')).toEqual([]);
+    expect(events.some((e) => e.type === 'modelDescribed')).toBe(true);
+    const requestsForOneLoad = requests;
+    await dataset.load(BASE_URL);
+    expect(requests).toBe(requestsForOneLoad);
   });
 
   it('starts the backend once for commands that arrive together, and tries again after a failed start', async () => {

@@ -1,6 +1,6 @@
 /** The UI's watchdog over the worker, with a stand-in Worker and fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { WorkerEvent } from '../../src/shared/protocol';
+import { dataUrlFromWorkerName, trainerWorkerName, type WorkerEvent } from '../../src/shared/protocol';
 import { HEARTBEAT_MS, UNRESPONSIVE_MS, startTrainer } from '../../src/ui/state/trainerClient';
 
 /** Records what the client posts; the test plays the worker's side. */
@@ -11,7 +11,10 @@ class FakeWorker {
   onmessage: ((message: { data: WorkerEvent }) => void) | null = null;
   onerror: ((event: { message: string; preventDefault(): void }) => void) | null = null;
   onmessageerror: (() => void) | null = null;
-  constructor() {
+  constructor(
+    readonly url: URL,
+    readonly options: WorkerOptions,
+  ) {
     FakeWorker.last = this;
   }
   postMessage(message: unknown) {
@@ -55,11 +58,22 @@ function start() {
   const events: WorkerEvent[] = [];
   const faults: string[] = [];
   const client = startTrainer(
+    'https://school.example/lenet/data/',
     (event) => events.push(event),
     (fault) => faults.push(fault.message),
   );
   return { client, events, faults, worker: FakeWorker.last };
 }
+
+describe('startTrainer', () => {
+  it('names the worker after the data folder, so it starts loading before any message', () => {
+    const { worker } = start();
+    expect(worker.options.type).toBe('module');
+    expect(dataUrlFromWorkerName(worker.options.name!)).toBe('https://school.example/lenet/data/');
+    expect(dataUrlFromWorkerName('trainer')).toBeNull();
+    expect(dataUrlFromWorkerName(trainerWorkerName('./data/'))).toBe('./data/');
+  });
+});
 
 describe('startTrainer watchdog', () => {
   it('pings every heartbeat; a worker that answers is never given up on', () => {

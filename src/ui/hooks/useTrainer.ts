@@ -1,14 +1,9 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../../shared/settings';
 import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
-import { startTrainer, type TrainerClient } from '../state/trainerClient';
+import { dataUrl, startTrainer, type TrainerClient } from '../state/trainerClient';
 import { initialState, isRunning, reduce, type AppState } from '../state/appState';
 import { recoveryCommands } from '../state/recovery';
-
-/** URL of the data folder (public/data/), resolved against the page so any base path works. */
-function dataUrl(): string {
-  return new URL(`${import.meta.env.BASE_URL}data/`, window.location.href).href;
-}
 
 function stateFromUrl() {
   const { settings, errors } = settingsFromQuery(window.location.search);
@@ -63,7 +58,7 @@ export function useTrainer() {
       if (event.type === 'modelFilesReady') saveFiles(event.files);
       dispatch(event);
     };
-    const trainer = startTrainer(onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
+    const trainer = startTrainer(dataUrl(), onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
     client.current = trainer;
     const current = latest.current;
     trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends, testFault: testFaultFromUrl() });

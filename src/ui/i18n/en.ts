@@ -221,6 +221,7 @@ export const en = {
     batchAxis: 'Batch',
     lossAxis: 'Loss',
     accuracyAxis: 'Accuracy',
+    readyToTrain: 'ready: press Train',
     waitingForData: 'Training starts once the data has loaded.',
     settingsError: 'Some settings could not be used',
     presetLabels: { seed: 'Seed recipe (20 epochs)', quick: 'Quick demo' } satisfies Record<Preset['id'], string>,

@@ -28,8 +28,16 @@ export function formatFor(language: Language): Format {
   const counts = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const dates = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
   const units = DURATION_UNITS[language];
-  const decimal = (value: number, digits: number) =>
-    value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+  // toLocaleString with options builds a formatter on every call (about 0.1 ms): one per digit count, kept.
+  const decimals = new Map<number, Intl.NumberFormat>();
+  const decimal = (value: number, digits: number) => {
+    let formatter = decimals.get(digits);
+    if (!formatter) {
+      formatter = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+      decimals.set(digits, formatter);
+    }
+    return formatter.format(value);
+  };
   return {
     count: (n) => counts.format(n),
     percent: (fraction, digits = 2) => `${decimal(fraction * 100, digits)}%`,

@@ -266,6 +266,7 @@ export const zh: Strings = {
     batchAxis: '批次',
     lossAxis: '损失',
     accuracyAxis: '准确率',
+    readyToTrain: '准备就绪：点击“训练”',
     waitingForData: '数据加载完成后即可开始训练。',
     settingsError: '部分设置无法使用',
     presetLabels: { seed: '参考配方（20 轮）', quick: '快速演示' },

@@ -1,27 +1,25 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { DigitCanvas } from '../digits/DigitCanvas';
 import type { AppState } from '../state/appState';
 import { PIXELS_PER_IMAGE, type DatasetSummary } from '../../shared/protocol';
-import { ErrorPanel } from './ErrorPanel';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 
-/** Loading progress, then the counts, the class balance and a grid of real sample digits. */
-type DataPanelProps = Pick<AppState, 'phase' | 'progress' | 'dataset' | 'error'> & { onRetry: () => void };
+/** The counts, the class balance and a grid of real sample digits (loading and its errors show in the Train panel). */
+type DataPanelProps = Pick<AppState, 'dataset'>;
 
 // Memoized on the fields it shows: drawing and training re-render the app many times a second.
-export const DataPanel = memo(function DataPanel({ phase, progress, dataset, error, onRetry }: DataPanelProps) {
+export const DataPanel = memo(function DataPanel({ dataset }: DataPanelProps) {
   const strings = useStrings();
   return (
     <Panel id="data" title={strings.panels.data}>
-      {error && (error.kind === 'data' || !dataset) ? <ErrorPanel error={error} onRetry={onRetry} /> : null}
-      {phase === 'loading' ? <LoadProgress progress={progress} /> : null}
-      {dataset ? <DatasetView dataset={dataset} /> : null}
+      {dataset ? <DatasetView dataset={dataset} /> : <p className="muted">{strings.train.waitingForData}</p>}
     </Panel>
   );
 });
 
-function LoadProgress({ progress }: { progress: AppState['progress'] }) {
+/** The download's progress bar: bytes as they arrive, then "checking" while the files are verified and decoded. */
+export function LoadProgress({ progress }: { progress: AppState['progress'] }) {
   const strings = useStrings();
   const s = strings.data;
   const format = useFormat();
@@ -113,6 +111,8 @@ function SampleGrid({ dataset }: { dataset: DatasetSummary }) {
   const { indices, labels, bytes } = dataset.samples;
   const rows = new Map<number, number[]>();
   labels.forEach((label, i) => rows.set(label, [...(rows.get(label) ?? []), i]));
+  // One view per digit, made once: a new view each render would repaint every canvas.
+  const digits = useMemo(() => indices.map((_, i) => bytes.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)), [indices, bytes]);
   return (
     <figure className="samples">
       <figcaption>{s.samples}</figcaption>
@@ -125,7 +125,7 @@ function SampleGrid({ dataset }: { dataset: DatasetSummary }) {
             {members.map((i) => (
               <DigitCanvas
                 key={indices[i]}
-                bytes={bytes.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)}
+                bytes={digits[i]!}
                 label={`${s.sampleLabel} ${indices[i]}, ${s.labelled} ${label}`}
                 data-index={indices[i]!}
                 data-label={label}

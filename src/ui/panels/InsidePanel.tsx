@@ -9,8 +9,19 @@ import type { TrainerView } from '../hooks/useTrainer';
 import { Panel } from './Panel';
 import { useFormat, useStrings } from '../i18n/I18n';
 
-/** What the network does with one digit: the drawing on the Draw panel, or a digit picked in a gallery. */
-function useSubject(trainer: InsidePanelTrainer): { input: Float32Array; activations: LayerActivation[]; title: string } | null {
+/**
+ * The digit shown until one is drawn or picked: the test set's first digit (a 7 in MNIST), so the
+ * panel is never empty once there is a model.
+ */
+const FIRST_TEST_DIGIT = { split: 'test', index: 0 } as const;
+
+/**
+ * What the network does with one digit: a digit picked in a gallery, the drawing on the Draw
+ * panel, or else the test set's first digit.
+ */
+function useSubject(
+  trainer: InsidePanelTrainer,
+): { input: Float32Array; activations: LayerActivation[]; title: string; isDefault: boolean } | null {
   const strings = useStrings();
   const s = strings.inside;
   const format = useFormat();
@@ -20,19 +31,24 @@ function useSubject(trainer: InsidePanelTrainer): { input: Float32Array; activat
   const epochs = state.epochs.length;
   const model = state.model ? `${state.model.source} ${state.model.record.id} ${state.model.record.savedAt}` : '';
   const hasModel = state.plan !== null || state.model !== null;
+  const drawn = reading?.input && reading.activations ? reading : null;
+  const shown = inspecting ?? (drawn ? null : FIRST_TEST_DIGIT);
+  const shownSplit = shown?.split;
+  const shownIndex = shown?.index;
   useEffect(() => {
-    if (inspecting && hasModel) inspectDigit(inspecting.split, inspecting.index);
-  }, [inspecting, hasModel, epochs, model, inspectDigit]);
-  if (inspecting) {
-    if (!inspected || inspected.split !== inspecting.split || inspected.index !== inspecting.index) return null;
+    if (shownSplit !== undefined && shownIndex !== undefined && hasModel) inspectDigit(shownSplit, shownIndex);
+  }, [shownSplit, shownIndex, hasModel, epochs, model, inspectDigit]);
+  if (shown) {
+    if (!inspected || inspected.split !== shown.split || inspected.index !== shown.index) return null;
     return {
       input: inspected.pixels,
       activations: inspected.activations,
       title: s.digitSubject(inspected.split, format.count(inspected.index), inspected.label),
+      isDefault: !inspecting,
     };
   }
-  if (!reading?.input || !reading.activations) return null;
-  return { input: reading.input.pixels, activations: reading.activations, title: s.drawingSubject };
+  if (!drawn?.input || !drawn.activations) return null;
+  return { input: drawn.input.pixels, activations: drawn.activations, title: s.drawingSubject, isDefault: false };
 }
 
 type InsidePanelTrainer = TrainerView<
@@ -77,7 +93,8 @@ export function InsidePanel({ trainer }: { trainer: InsidePanelTrainer }) {
             {s.showing}
             {strings.colon}
           </strong>{' '}
-          {subject?.title ?? (state.inspecting ? s.reading : s.drawFirst)}
+          {subject?.title ?? s.reading}
+          {subject?.isDefault ? <span className="muted small"> ({s.drawFirst})</span> : null}
           {state.inspecting ? (
             <>
               {' '}

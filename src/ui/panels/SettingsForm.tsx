@@ -26,13 +26,15 @@ interface SettingsFormProps {
   errors: SettingError[];
   disabled: boolean;
   onChange: (settings: TrainSettings, errors: SettingError[]) => void;
+  /** Show the settings unfolded from the start (the address had values out of range). */
+  unfold?: boolean;
 }
 
 /**
  * Every training setting with its range. What the user types is kept as typed; a value out of
  * range is named with its range and the last good value stays in use until it is fixed.
  */
-export function SettingsForm({ settings, errors, disabled, onChange }: SettingsFormProps) {
+export function SettingsForm({ settings, errors, disabled, onChange, unfold = false }: SettingsFormProps) {
   const strings = useStrings();
   const s = strings.train;
   const say = useSay();
@@ -57,6 +59,7 @@ export function SettingsForm({ settings, errors, disabled, onChange }: SettingsF
             type="button"
             className="secondary"
             disabled={disabled}
+            aria-pressed={isPreset(settings, preset.settings)}
             onClick={() => choosePreset(preset.settings)}
             data-testid={`preset-${preset.id}`}
           >
@@ -64,54 +67,75 @@ export function SettingsForm({ settings, errors, disabled, onChange }: SettingsF
           </button>
         ))}
       </div>
-      <fieldset disabled={disabled}>
-        <legend>{s.settings}</legend>
-        <div className="settings__grid">
-          {SETTING_NAMES.map((name) => {
-            const spec = SETTING_SPECS[name];
-            const error = errorFor(name);
-            const id = `setting-${name}`;
-            return (
-              <div key={name} className={error ? 'field field--invalid' : 'field'}>
-                <label htmlFor={id}>{s.labels[name]}</label>
-                {spec.kind === 'choice' ? (
-                  <select id={id} name={name} value={raw[name]} onChange={(e) => apply({ ...raw, [name]: e.target.value })}>
-                    {spec.options.map((option) => (
-                      <option key={option} value={option}>
-                        {choiceLabels(s)[name]?.[option] ?? option}
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <input
-                    id={id}
-                    name={name}
-                    type="number"
-                    inputMode="decimal"
-                    min={spec.min}
-                    max={spec.max}
-                    step={spec.integer ? 1 : 'any'}
-                    value={raw[name]}
-                    aria-invalid={error ? true : undefined}
-                    aria-describedby={`${id}-hint`}
-                    title={rangeText(name, s.range, choiceLabels(s)[name])}
-                    onChange={(e) => apply({ ...raw, [name]: e.target.value })}
-                  />
-                )}
-                {error ? (
-                  <span id={`${id}-hint`} className="field__error" role="alert">
-                    {say(error)}
-                  </span>
-                ) : (
-                  <span id={`${id}-hint`} className="visually-hidden">
-                    {rangeText(name, s.range, choiceLabels(s)[name])}
-                  </span>
-                )}
-              </div>
-            );
-          })}
-        </div>
-      </fieldset>
+      {/* Folded by default, so Train stays on the first screen; open when a value needs fixing. */}
+      <details className="settings__more" data-testid="settings-details" open={unfold || errors.length > 0 || undefined}>
+        <summary>
+          <strong>{s.settings}</strong>
+          <span className="muted small settings__summary">
+            {' '}
+            {SUMMARY_SETTINGS.map((name) => `${s.labels[name]} ${choiceLabels(s)[name]?.[String(settings[name])] ?? settings[name]}`).join(
+              ' · ',
+            )}
+          </span>
+        </summary>
+        <fieldset disabled={disabled}>
+          <legend className="visually-hidden">{s.settings}</legend>
+          <div className="settings__grid">
+            {SETTING_NAMES.map((name) => {
+              const spec = SETTING_SPECS[name];
+              const error = errorFor(name);
+              const id = `setting-${name}`;
+              return (
+                <div key={name} className={error ? 'field field--invalid' : 'field'}>
+                  <label htmlFor={id}>{s.labels[name]}</label>
+                  {spec.kind === 'choice' ? (
+                    <select id={id} name={name} value={raw[name]} onChange={(e) => apply({ ...raw, [name]: e.target.value })}>
+                      {spec.options.map((option) => (
+                        <option key={option} value={option}>
+                          {choiceLabels(s)[name]?.[option] ?? option}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      id={id}
+                      name={name}
+                      type="number"
+                      inputMode="decimal"
+                      min={spec.min}
+                      max={spec.max}
+                      step={spec.integer ? 1 : 'any'}
+                      value={raw[name]}
+                      aria-invalid={error ? true : undefined}
+                      aria-describedby={`${id}-hint`}
+                      title={rangeText(name, s.range, choiceLabels(s)[name])}
+                      onChange={(e) => apply({ ...raw, [name]: e.target.value })}
+                    />
+                  )}
+                  {error ? (
+                    <span id={`${id}-hint`} className="field__error" role="alert">
+                      {say(error)}
+                    </span>
+                  ) : (
+                    <span id={`${id}-hint`} className="visually-hidden">
+                      {rangeText(name, s.range, choiceLabels(s)[name])}
+                    </span>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </fieldset>
+      </details>
     </div>
   );
 }
+
+/** Whether `settings` are a preset's (the backend is the user's own choice, kept across presets). */
+function isPreset(settings: TrainSettings, overrides: Partial<TrainSettings>): boolean {
+  const preset: TrainSettings = { ...DEFAULT_SETTINGS, ...overrides };
+  return SETTING_NAMES.every((name) => name === 'backend' || settings[name] === preset[name]);
+}
+
+/** The settings the folded summary names (the rest are a click away). */
+const SUMMARY_SETTINGS: (keyof TrainSettings)[] = ['epochs', 'batchSize', 'optimizer', 'learningRate', 'activation'];

@@ -6,6 +6,7 @@ import { downsample } from '../charts/chartData';
 import { SettingsForm } from './SettingsForm';
 import type { TrainerView } from '../hooks/useTrainer';
 import { ErrorPanel } from './ErrorPanel';
+import { LoadProgress } from './DataPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
 
@@ -25,7 +26,8 @@ type TrainPanelTrainer = TrainerView<
   | 'evaluation'
   | 'batchLosses'
   | 'backend'
-  | 'batch',
+  | 'batch'
+  | 'progress',
   'train' | 'stop' | 'retry' | 'resume' | 'pause' | 'changeSettings'
 >;
 
@@ -43,6 +45,12 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
   }, [loaded]);
   return (
     <Panel id="train" title={strings.panels.train}>
+      {/* Loading and its failures show here, on the first screen, where the teacher looks. */}
+      {state.error && (state.error.kind === 'data' || !state.dataset) ? (
+        <ErrorPanel error={state.error} onRetry={trainer.retry} />
+      ) : state.phase === 'loading' ? (
+        <LoadProgress progress={state.progress} />
+      ) : null}
       {state.urlErrors.length > 0 ? (
         <div className="notice" role="alert" data-testid="settings-error">
           <strong>
@@ -57,10 +65,16 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
         </div>
       ) : null}
       {present ? null : (
-        <SettingsForm settings={state.settings} errors={state.settingErrors} disabled={running} onChange={trainer.changeSettings} />
+        <SettingsForm
+          settings={state.settings}
+          errors={state.settingErrors}
+          disabled={running}
+          onChange={trainer.changeSettings}
+          unfold={state.urlErrors.length > 0}
+        />
       )}
       <div className="controls">
-        <button type="button" data-testid="train-button" disabled={!canTrain} onClick={trainer.train}>
+        <button type="button" className="primary-action" data-testid="train-button" disabled={!canTrain} onClick={trainer.train}>
           {s.train}
         </button>
         <button
@@ -92,7 +106,6 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
         </button>
         <BackendBadge state={state} />
       </div>
-      {state.dataset === null ? <p className="muted">{s.waitingForData}</p> : null}
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
       <EpochAnnouncement epochs={state.epochs} testAccuracy={state.phase === 'done' ? (state.evaluation?.accuracy ?? null) : null} />
@@ -146,7 +159,27 @@ function EpochProgress({ state }: { state: TrainPanelTrainer['state'] }) {
   const s = strings.train;
   const format = useFormat();
   const { plan, batch, epochs } = state;
-  if (!plan) return null;
+  if (!plan) {
+    // Before a run: where the progress will be, so the first screen shows it (and what to do).
+    return (
+      <div
+        className="epoch-progress"
+        data-testid="epoch-progress"
+        data-epoch={0}
+        data-epochs-done={0}
+        data-images-per-second=""
+        data-warmup-ms=""
+      >
+        <div className="epoch-progress__line">
+          <strong>
+            {s.epoch} 0 {s.of} {state.settings.epochs}
+          </strong>
+          {state.dataset ? <span> · {s.readyToTrain}</span> : <span> · {s.waitingForData}</span>}
+        </div>
+        <progress max={1} value={0} aria-label={`${s.epoch} 0 ${s.of} ${state.settings.epochs}`} />
+      </div>
+    );
+  }
   const total = plan.settings.epochs;
   const epoch = batch?.epoch ?? 1;
   const done = epochs.length;
