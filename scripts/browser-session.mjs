@@ -31,16 +31,16 @@ export async function serveBuild() {
  * @param {string} executablePath
  * @param {string} url
  * @param {(page: import('playwright-core').Page) => Promise<T>} use
- * @param {{ width?: number, deviceScaleFactor?: number }} [screen] the window's width (1280) and pixel ratio (1)
+ * @param {{ width?: number, height?: number, deviceScaleFactor?: number }} [screen] the window's size (1280x900) and pixel ratio (1)
  * @returns {Promise<T>}
  */
-export async function withPage(executablePath, url, use, { width = 1280, deviceScaleFactor = 1 } = {}) {
+export async function withPage(executablePath, url, use, { width = 1280, height = 900, deviceScaleFactor = 1 } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'lenet-lab-run-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width, height: 900 },
+    viewport: { width, height },
     deviceScaleFactor,
   });
   try {
@@ -247,3 +247,42 @@ export async function drawProbe(page) {
   await page.mouse.up();
   if ((await page.locator('#inside').count()) > 0) await page.locator('#inside').scrollIntoViewIfNeeded();
 }
+
+/**
+ * The longest main-thread task of each phase of a visit, in ms (0: none of 50 ms or more, the
+ * shortest Chromium reports): loading (navigation to data-state 'ready'), idle (ready to the Train
+ * click), click (the first second after it), training, evaluating, and done (the results shown).
+ * @param {import('playwright-core').Page} page
+ * @param {number} clickAt the Train click, in the page's performance.now() time
+ * @returns {Promise<Record<string, number>>}
+ */
+export const longestTaskPerPhase = (page, clickAt) =>
+  page.evaluate((click) => {
+    const w = /** @type {any} */ (window);
+    /** @type {[number, string][]} */
+    const marks = w.stateMarks;
+    const readyAt = marks.find(([, s]) => s === 'ready')?.[0] ?? Infinity;
+    /** @type {Record<string, number>} */
+    const longest = { loading: 0, idle: 0, click: 0, training: 0, evaluating: 0, done: 0 };
+    for (const [start, duration] of /** @type {[number, number][]} */ (w.longTasks)) {
+      const state = marks.filter(([time]) => time <= start).at(-1)?.[1];
+      const phase =
+        start < readyAt
+          ? 'loading'
+          : start < click
+            ? 'idle'
+            : start < click + 1000
+              ? 'click'
+              : state === 'evaluating' || state === 'done'
+                ? state
+                : 'training';
+      longest[phase] = Math.max(longest[phase] ?? 0, Math.round(duration));
+    }
+    return longest;
+  }, clickAt);
+
+/** When data-state became 'ready', in ms since navigation (the page's performance.now()) @param {import('playwright-core').Page} page */
+export const readyAtMs = (page) =>
+  page.evaluate(() =>
+    Math.round(/** @type {any} */ (window).stateMarks.find((/** @type {[number, string]} */ [, s]) => s === 'ready')?.[0] ?? NaN),
+  );

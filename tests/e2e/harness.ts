@@ -56,7 +56,9 @@ function watchFaults() {
   window.Worker = class extends window.Worker {
     constructor(url: string | URL, options?: WorkerOptions) {
       super(url, options);
-      if (options?.name === 'trainer' && ++trainers > 1) report('worker-restart', `training worker number ${trainers} on this page`);
+      // The training worker's name is "trainer <data URL>" (trainerWorkerName).
+      if (options?.name?.startsWith('trainer ') && ++trainers > 1)
+        report('worker-restart', `training worker number ${trainers} on this page`);
     }
   };
   const last: Record<string, string> = {};

@@ -53,6 +53,11 @@ describe('Inside the network', () => {
     ).resolves.toEqual(['5x5x1x6', '5x5x6x16']);
     expect(await colouredPixels(page.getByTestId('filters-layer').nth(1).locator('canvas'))).toBeGreaterThan(2000);
 
+    // Before anything is drawn or picked, the panel is not empty: the test set's first digit (a 7), every layer.
+    await page.waitForFunction(() => document.querySelector('#inside')?.textContent?.includes('test digit #0'));
+    await expect(page.locator('#inside .inside__subject').innerText()).resolves.toMatch(/test digit #0.*7/);
+    await expect(page.getByTestId('feature-map-layer').count()).resolves.toBeGreaterThanOrEqual(4);
+
     // A drawn 7: every layer, labelled with its shape; conv1's six maps, conv2's sixteen.
     await drawSeven(page);
     const maps = page.getByTestId('feature-maps');
