@@ -107,7 +107,7 @@ try {
   console.table(training);
 
   // The native reference, measured in the same run (skipped where PyTorch is not installed).
-  const native = nativeReference();
+  const native = training.length > 0 ? nativeReference() : null;
   if (native) {
     console.log(`native reference: PyTorch ${native.torch}, one thread: ${native.imagesPerSecond} images/s`);
     for (const row of training) {

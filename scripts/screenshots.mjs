@@ -4,9 +4,12 @@
  * The README's two screenshots, after the Quick demo trained with backend auto and a 7 drawn:
  * docs/screenshot-zh.png (Chinese, projector mode, 1600 px: the room's view; Chinese fonts needed,
  * e.g. Debian's fonts-noto-cjk) and
- * docs/screenshot.png (English, 1280 px, every view scrolled into being).
+ * docs/screenshot.png (English, 1280 px, every view scrolled into being);
+ * and the first screen, as a class first sees it: docs/first-screen-{1366x768,1920x1080}-{en,zh}.png
+ * once the data is in, unscrolled, and docs/first-screen-training-1366x768-en.png a few seconds into
+ * the Quick demo (the curves come into view).
  *
- *   node scripts/screenshots.mjs
+ *   node scripts/screenshots.mjs [--only first-screen]
  */
 import { drawProbe, serveBuild, startTraining, waitForState, withPage } from './browser-session.mjs';
 
@@ -39,8 +42,41 @@ async function shoot(server, query, path, screen) {
   );
 }
 
+/**
+ * The first screen at one size and language, unscrolled: once ready, or `trainingMs` after Train.
+ * @param {{ url: string, executablePath: string }} server
+ * @param {{ width: number, height: number }} viewport @param {string} language @param {string} path
+ */
+async function firstScreen(server, viewport, language, path, trainingMs = 0) {
+  await withPage(
+    server.executablePath,
+    `${server.url}?lang=${language}${trainingMs ? `&${QUICK_DEMO}` : ''}`,
+    async (page) => {
+      await waitForState(page, ['ready'], 120_000);
+      if (trainingMs) {
+        await page.getByTestId('train-button').click();
+        await waitForState(page, ['training'], 60_000);
+        await page.waitForTimeout(trainingMs);
+      } else await page.waitForTimeout(1500); // the panels below mount, the charts' warm-up runs
+      await page.screenshot({ path });
+      console.log(path);
+    },
+    viewport,
+  );
+}
+
 const server = await serveBuild();
 try {
+  for (const viewport of [
+    { width: 1366, height: 768 },
+    { width: 1920, height: 1080 },
+  ]) {
+    for (const language of ['en', 'zh']) {
+      await firstScreen(server, viewport, language, `docs/first-screen-${viewport.width}x${viewport.height}-${language}.png`);
+    }
+  }
+  await firstScreen(server, { width: 1366, height: 768 }, 'en', 'docs/first-screen-training-1366x768-en.png', 5000);
+  if (process.argv.includes('--only')) process.exit(0);
   await shoot(server, `lang=zh&present=1&${QUICK_DEMO}`, 'docs/screenshot-zh.png', { width: 1600, deviceScaleFactor: 1 });
   await shoot(server, `lang=en&${QUICK_DEMO}`, 'docs/screenshot.png', { width: 1280, deviceScaleFactor: 1 });
 } finally {

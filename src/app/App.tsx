@@ -10,6 +10,7 @@ import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
 import { useOffline, type OfflineState } from '../ui/hooks/useOffline';
 import { usePresentMode } from '../ui/hooks/usePresentMode';
+import { useStaggered } from '../ui/hooks/useStaggered';
 import { useTrainer, type TrainerHandle } from '../ui/hooks/useTrainer';
 import type { Saying } from '../shared/protocol';
 import type { Strings } from '../ui/i18n/en';
@@ -138,6 +139,8 @@ export function App() {
   const { language } = useLanguage();
   useProgressTitle(state);
   const shown = (id: (typeof PANELS)[number]) => !present || (PRESENT_PANELS as readonly string[]).includes(id);
+  // The lesson (Train, Draw) mounts first; the six panels below it, one per idle moment after.
+  const later = useStaggered(6);
   return (
     <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present} lang={language}>
       <header className="app__header">
@@ -166,16 +169,18 @@ export function App() {
           <TrainPanel trainer={trainer} present={present} />
           <DrawPanel trainer={trainer} present={present} />
         </div>
-        <EvaluatePanel
-          evaluation={state.evaluation}
-          digitLists={state.digitLists}
-          queryDigits={trainer.queryDigits}
-          inspect={trainer.inspect}
-          present={present}
-        />
-        {shown('inside') ? <InsidePanel trainer={trainer} /> : null}
-        {shown('data') ? <DataPanel dataset={state.dataset} /> : null}
-        {shown('explorer') ? (
+        {later >= 1 ? (
+          <EvaluatePanel
+            evaluation={state.evaluation}
+            digitLists={state.digitLists}
+            queryDigits={trainer.queryDigits}
+            inspect={trainer.inspect}
+            present={present}
+          />
+        ) : null}
+        {later >= 2 && shown('inside') ? <InsidePanel trainer={trainer} /> : null}
+        {later >= 3 && shown('data') ? <DataPanel dataset={state.dataset} /> : null}
+        {later >= 4 && shown('explorer') ? (
           <ExplorerPanel
             loaded={state.dataset !== null}
             labelCounts={state.dataset?.labelCounts ?? null}
@@ -185,8 +190,8 @@ export function App() {
             inspect={trainer.inspect}
           />
         ) : null}
-        {shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
-        {shown('models') ? <ModelsPanel trainer={trainer} /> : null}
+        {later >= 5 && shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
+        {later >= 6 && shown('models') ? <ModelsPanel trainer={trainer} /> : null}
       </main>
     </div>
   );

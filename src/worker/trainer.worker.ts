@@ -2,8 +2,8 @@
 /**
  * Entry of the training worker. Its own chunk is small (the loader and the PNG decoder, no tfjs):
  * it starts downloading the data set as soon as it runs (the worker's name carries the URL; a
- * `load` command does the same where a name does not), while the session (tfjs and the rest,
- * about 1.9 MB) is fetched and evaluated; commands wait for the session in order.
+ * `load` command does the same where a name does not), and imports the session (tfjs and the
+ * rest, about 1.9 MB) once the data set is in; commands wait for the session in order.
  */
 import { decodeGrayPng } from '../data/png';
 import { dataUrlFromWorkerName, type WorkerCommand } from '../shared/protocol';
@@ -14,39 +14,41 @@ import type { Post, TrainerSession } from './trainer';
 declare const self: DedicatedWorkerGlobalScope;
 
 const post: Post = (event, transfer = []) => self.postMessage(event, transfer);
-// The session is imported once the downloads are under way (the first progress event) or on the
-// first command: evaluating its chunk takes the thread for a few hundred milliseconds.
-const dataset = createDataset(
-  (event, transfer) => {
-    if (event.type === 'loadProgressed') importSession();
-    post(event, transfer);
-  },
-  { io: { fetch: (input, init) => fetch(input, init), decodeGrayPng } },
-);
+const dataset = createDataset(post, { io: { fetch: (input, init) => fetch(input, init), decodeGrayPng } });
 let session: TrainerSession | null = null;
 const waiting: WorkerCommand[] = [];
 
 let announced = false;
-/** Loads (or joins the load under way) and says `loaded` once, as soon as it is true. */
+let loadStarted = false;
+/**
+ * Loads (or joins the load under way) and says `loaded` once, as soon as it is true; then imports
+ * the session. Evaluating its chunk takes this thread for about 0.3 s, which during the load would
+ * delay the page's "ready" by as much where the data comes fast (a reload, offline, a school
+ * server); the commands that arrive meanwhile wait for it.
+ */
 function startLoad(dataUrl: string): void {
-  dataset.load(dataUrl).then(
-    (summary) => {
-      if (announced) return;
-      announced = true;
-      announceLoaded(post, summary);
-    },
-    // A failure is reported by the session when it handles the `load` command.
-    () => undefined,
-  );
+  loadStarted = true;
+  dataset
+    .load(dataUrl)
+    .then(
+      (summary) => {
+        if (!announced) announceLoaded(post, summary);
+        announced = true;
+      },
+      // A failure is reported by the session when it handles the `load` command.
+      () => undefined,
+    )
+    .finally(importSession);
 }
 const namedDataUrl = dataUrlFromWorkerName(self.name);
 if (namedDataUrl) startLoad(namedDataUrl);
 
 self.onmessage = (message: MessageEvent<WorkerCommand>) => {
   const command = message.data;
-  importSession();
   // createTrainerSession with a `dataset` leaves `loaded` to this file.
   if (command.type === 'load') startLoad(command.dataUrl);
+  // No load under way (a worker named without a data URL, a command before `load`): nothing to wait for.
+  if (!loadStarted) importSession();
   if (session) void session.handle(command);
   else waiting.push(command);
 };

@@ -33,10 +33,11 @@ export function paintGrayBytes(canvas: HTMLCanvasElement | null, width: number, 
 }
 
 /**
- * The canvas's 2D context, backed by CPU memory: these canvases are tiny and only ever written
- * with putImageData, which on a GPU-backed canvas waits for the GPU every time (1.7 ms a digit
- * against 0.2 ms, measured on this project's test machine: 160 digits cost a 270 ms stall).
+ * The canvas's 2D context, backed by CPU memory. The page's canvases are small (digits, maps,
+ * filters, the 280-px drawing area): on a GPU-backed canvas each putImageData waits for the GPU
+ * (1.7 ms a digit against 0.2 ms on this project's test machine: 160 digits cost a 270 ms stall),
+ * and the first such canvas opens the page's GPU channel synchronously (0.47 s there).
  */
-function contextOf(canvas: HTMLCanvasElement | null): CanvasRenderingContext2D | null {
+export function contextOf(canvas: HTMLCanvasElement | null): CanvasRenderingContext2D | null {
   return canvas?.getContext('2d', { willReadFrequently: true }) ?? null;
 }

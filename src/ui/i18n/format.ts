@@ -25,8 +25,10 @@ const DURATION_UNITS: Record<Language, { minutes: string; seconds: string }> = {
 /** The formatters for a language: built once per language, since Intl formatters are costly to make. */
 export function formatFor(language: Language): Format {
   const locale = LOCALES[language];
-  const counts = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const dates = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  // Each made on first use: the first Intl formatter of a page loads the locale's data (tens of
+  // milliseconds), which should not all land in the page's first render.
+  let counts: Intl.NumberFormat | undefined;
+  let dates: Intl.DateTimeFormat | undefined;
   const units = DURATION_UNITS[language];
   // toLocaleString with options builds a formatter on every call (about 0.1 ms): one per digit count, kept.
   const decimals = new Map<number, Intl.NumberFormat>();
@@ -39,7 +41,7 @@ export function formatFor(language: Language): Format {
     return formatter.format(value);
   };
   return {
-    count: (n) => counts.format(n),
+    count: (n) => (counts ??= new Intl.NumberFormat(locale, { maximumFractionDigits: 0 })).format(n),
     percent: (fraction, digits = 2) => `${decimal(fraction * 100, digits)}%`,
     decimal,
     megabytes: (bytes) => `${decimal(bytes / 1_000_000, 1)} MB`,
@@ -48,6 +50,13 @@ export function formatFor(language: Language): Format {
       if (seconds < 60) return `${seconds}${units.seconds}`;
       return `${Math.floor(seconds / 60)}${units.minutes}${String(seconds % 60).padStart(2, '0')}${units.seconds}`;
     },
-    dateTime: (iso) => dates.format(new Date(iso)),
+    dateTime: (iso) =>
+      (dates ??= new Intl.DateTimeFormat(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+      })).format(new Date(iso)),
   };
 }

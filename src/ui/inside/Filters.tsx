@@ -3,6 +3,7 @@ import type { ConvFilters } from '../../shared/protocol';
 import { diverging, maxAbs } from './heatmap';
 import { shapeText } from './FeatureMaps';
 import { useStrings } from '../i18n/I18n';
+import { contextOf } from '../digits/pixels';
 
 /**
  * Each convolution's kernels as small images on the diverging scale, one grid per layer: a row
@@ -52,7 +53,7 @@ function KernelGrid({ layer, range, epoch }: { layer: ConvFilters; range: number
   const width = columns * (kw + 1) - 1;
   const height = rows * (kh + 1) - 1;
   useEffect(() => {
-    const context = ref.current?.getContext('2d');
+    const context = contextOf(ref.current);
     if (!context) return;
     const image = context.createImageData(width, height);
     image.data.fill(255); // the gaps: white

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { Preprocessed, Reading, Stroke } from '../../shared/protocol';
+import { contextOf } from '../digits/pixels';
 import { GrayCanvas } from '../digits/GrayCanvas';
 import { movePen, penAction, type PenPosition } from '../drawing/keyboardPen';
 import type { TrainerView } from '../hooks/useTrainer';
@@ -38,7 +39,7 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
 
   const redraw = useCallback((all: Stroke[]) => {
     const element = canvas.current;
-    const context = element?.getContext('2d');
+    const context = contextOf(element ?? null);
     if (!element || !context) return;
     const scale = element.width / CANVAS_SIZE;
     context.setTransform(scale, 0, 0, scale, 0, 0);
