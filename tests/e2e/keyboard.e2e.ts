@@ -155,6 +155,10 @@ describe('Keyboard only', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('settings-details').getAttribute('open')).resolves.not.toBeNull();
     await tabTo(page, 'draw-canvas');
+    // Galleries still waiting for their page of digits (data-total="") would gain their buttons
+    // after the Tab had passed them; on a busy machine the Evaluate panel's, right after the Draw
+    // panel, can be.
+    await page.waitForFunction(() => document.querySelectorAll('[data-total=""]').length === 0);
 
     // The whole cycle of Tab, from here round to here (past the browser's own stop after the last
     // control): every stop shows its focus, and no control is left out.

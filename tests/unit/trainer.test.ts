@@ -21,7 +21,7 @@ function evaluationOf(events: WorkerEvent[]) {
 }
 
 /** Unit tests train on the CPU backend. */
-async function useCpu() {
+async function cpuBackend() {
   await tf.setBackend('cpu');
   return { name: 'cpu', trainer: 'tfjs', reason: 'unit test' } as const;
 }
@@ -37,7 +37,7 @@ function tinyTrainer(files = makeTinyDataset().files) {
     watchFailures((event) => events.push(event)),
     {
       io: countingIO,
-      selectBackend: useCpu,
+      selectBackend: cpuBackend,
       now: () => (clock += 10),
       expectedCounts: TINY_COUNTS,
     },
@@ -106,9 +106,9 @@ describe('createTrainerSession: loading', () => {
       watchFailures((event) => events.push(event)),
       {
         dataset,
-        selectBackend: async () => {
+        selectBackend: () => {
           order.push('backend');
-          return useCpu();
+          return cpuBackend();
         },
       },
     );
