@@ -15,8 +15,12 @@ export function GrayCanvas({ image, label, className, testId, emptySize = 28 }: 
   const ref = useRef<HTMLCanvasElement>(null);
   const width = image?.width ?? emptySize;
   const height = image?.height ?? emptySize;
+  const painted = useRef(false);
 
   useEffect(() => {
+    // Empty and never painted: the canvas is transparent over a black CSS background already.
+    if (!image && !painted.current) return;
+    painted.current = true;
     paintPixels(ref.current, width, height, (i) => {
       const v = Math.round(Math.min(1, Math.max(0, image?.pixels[i] ?? 0)) * 255);
       return [v, v, v];

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { Preprocessed, Reading, Stroke } from '../../shared/protocol';
 import { contextOf } from '../digits/pixels';
 import { GrayCanvas } from '../digits/GrayCanvas';
@@ -67,10 +67,11 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
     const element = canvas.current;
     if (!element) return;
     const ratio = Math.min(3, window.devicePixelRatio || 1);
+    // Resizing clears it to transparent, and the CSS background is the same black: nothing to
+    // paint, and no 2D context yet (the page's first one costs a GPU channel, taken later).
     element.width = Math.round(CANVAS_SIZE * ratio);
     element.height = Math.round(CANVAS_SIZE * ratio);
-    redraw([]);
-  }, [redraw]);
+  }, []);
 
   // Every change of the drawing (stroke ended, undo, clear) and every new epoch re-reads it: the
   // probe digit's probabilities move as the network learns.
@@ -287,17 +288,20 @@ function Prediction({
 function Steps({ input }: { input: Preprocessed | null }) {
   const strings = useStrings();
   const s = strings.draw;
+  // Made once per reading: a new image object each render would repaint the canvas each render.
+  const box = useMemo(() => (input ? inSquare(input.box, 20) : null), [input]);
+  const pixels = useMemo(() => (input ? { width: 28, height: 28, pixels: input.pixels } : null), [input]);
   return (
     <figure className="steps">
       <figcaption>{s.howItSees}</figcaption>
       <ol className="steps__list">
         <li>
-          <GrayCanvas image={input ? inSquare(input.box, 20) : null} emptySize={20} className="steps__box" label={s.stepBox} />
+          <GrayCanvas image={box} emptySize={20} className="steps__box" label={s.stepBox} />
           <span>{s.stepBox}</span>
         </li>
         <li>
           <GrayCanvas
-            image={input ? { width: 28, height: 28, pixels: input.pixels } : null}
+            image={pixels}
             className="steps__input"
             label={s.stepInput}
             testId="input-preview"
