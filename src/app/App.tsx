@@ -139,8 +139,9 @@ export function App() {
   const { language } = useLanguage();
   useProgressTitle(state);
   const shown = (id: (typeof PANELS)[number]) => !present || (PRESENT_PANELS as readonly string[]).includes(id);
-  // The lesson (Train, Draw) mounts first; the six panels below it, one per idle moment after.
-  const later = useStaggered(6);
+  // The lesson (Train, Draw) mounts first; the six panels below it, one per idle moment once the
+  // data is in (or failed): while it loads, the worker needs the CPU more than they do.
+  const later = useStaggered(6, state.phase !== 'loading');
   return (
     <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present} lang={language}>
       <header className="app__header">

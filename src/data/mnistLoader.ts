@@ -40,11 +40,18 @@ export interface MnistData {
   test: MnistSplit;
 }
 
-/** A decoded grayscale image: one byte a pixel, row-major. */
+/**
+ * A decoded grayscale image: one byte a pixel, row-major, pixel (x, y) at
+ * `offset + y * stride + x` (a PNG decoded in place keeps each row's filter byte: stride width + 1, offset 1).
+ */
 export interface GrayImage {
   width: number;
   height: number;
   gray: Uint8Array;
+  /** Bytes from one row to the next (default: width). */
+  stride?: number;
+  /** Where the first pixel is (default: 0). */
+  offset?: number;
 }
 
 export interface LoaderIO {
@@ -264,7 +271,7 @@ async function decodeSprite(io: LoaderIO, manifest: MnistManifest, sprite: Sprit
   if (image.width !== sprite.width || image.height !== sprite.height) {
     throw new DataFileError(sprite.file, `a ${sprite.width}x${sprite.height} image`, `${image.width}x${image.height}`, 'dimensions');
   }
-  extractTiles(image.gray, sprite.width, manifest.layout.columns, sprite.count, out, sprite.first);
+  extractTiles(image, manifest.layout.columns, sprite.count, out, sprite.first);
 }
 
 function checkLabels(split: SplitEntry, labels: Uint8Array): void {

@@ -12,7 +12,9 @@ export async function decodeGrayPng(bytes: Uint8Array): Promise<GrayImage> {
   const { width, height, idat } = readChunks(bytes);
   const stride = width + 1; // a filter-type byte, then one byte per pixel
   const raw = await inflate(idat, stride * height);
-  return { width, height, gray: unfilter(raw, width, height) };
+  // Undone in place: each row keeps its filter byte in front (no copy of 7.8 MB a sprite).
+  unfilterInPlace(raw, width, height);
+  return { width, height, gray: raw, stride, offset: 1 };
 }
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -63,71 +65,59 @@ async function inflate(parts: Uint8Array[], size: number): Promise<Uint8Array> {
     },
   });
   const stream = source.pipeThrough(new DecompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>);
-  const out = new Uint8Array(size);
-  let filled = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (filled + value.length > size) throw new Error(`the PNG's image data inflates to more than ${size} bytes`);
-    out.set(value, filled);
-    filled += value.length;
+  // Gathered by the platform, not chunk by chunk in JavaScript (about 480 reads of 16 kB a sprite).
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    throw new Error(`the PNG's image data does not inflate (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (filled !== size) throw new Error(`the PNG's image data inflates to ${filled} bytes, not ${size}`);
+  if (out.length !== size) throw new Error(`the PNG's image data inflates to ${out.length} bytes, not ${size}`);
   return out;
 }
 
 /**
- * Undoes the PNG filters (None, Sub, Up, Average, Paeth; one byte per pixel) of `raw`, rows of
- * `width + 1` bytes, into rows of `width` bytes. Exported for the unit test of each filter.
+ * Undoes the PNG filters (None, Sub, Up, Average, Paeth; one byte per pixel) of `raw`, rows of a
+ * filter-type byte and `width` bytes, in place: row y's pixels end at `y * (width + 1) + 1 + x`.
+ * Exported for the unit test of each filter.
  */
-export function unfilter(raw: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
+export function unfilterInPlace(raw: Uint8Array, width: number, height: number): void {
   const stride = width + 1;
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * stride]!;
-    const src = y * stride + 1;
-    const row = y * width;
-    const up = row - width; // negative on the first row: the row above is zeros
+    const row = y * stride + 1;
+    const filter = raw[row - 1]!;
+    const up = row - stride; // the row above's first pixel; the first row has zeros above
     switch (filter) {
       case 0:
-        out.set(raw.subarray(src, src + width), row);
         break;
-      case 1: {
-        let left = 0;
-        for (let x = 0; x < width; x++) out[row + x] = left = (raw[src + x]! + left) & 0xff;
+      case 1:
+        for (let x = 1; x < width; x++) raw[row + x] = (raw[row + x]! + raw[row + x - 1]!) & 0xff;
         break;
-      }
       case 2:
-        if (y === 0) out.set(raw.subarray(src, src + width), row);
-        else for (let x = 0; x < width; x++) out[row + x] = (raw[src + x]! + out[up + x]!) & 0xff;
+        if (y > 0) for (let x = 0; x < width; x++) raw[row + x] = (raw[row + x]! + raw[up + x]!) & 0xff;
         break;
-      case 3: {
-        let left = 0;
+      case 3:
         for (let x = 0; x < width; x++) {
-          const above = y === 0 ? 0 : out[up + x]!;
-          out[row + x] = left = (raw[src + x]! + ((left + above) >> 1)) & 0xff;
+          const left = x > 0 ? raw[row + x - 1]! : 0;
+          const above = y > 0 ? raw[up + x]! : 0;
+          raw[row + x] = (raw[row + x]! + ((left + above) >> 1)) & 0xff;
         }
         break;
-      }
-      case 4: {
-        let left = 0;
-        let upperLeft = 0;
+      case 4:
         for (let x = 0; x < width; x++) {
-          const above = y === 0 ? 0 : out[up + x]!;
+          const left = x > 0 ? raw[row + x - 1]! : 0;
+          const above = y > 0 ? raw[up + x]! : 0;
+          const upperLeft = x > 0 && y > 0 ? raw[up + x - 1]! : 0;
           const p = left + above - upperLeft;
           const pa = Math.abs(p - left);
           const pb = Math.abs(p - above);
           const pc = Math.abs(p - upperLeft);
           const predictor = pa <= pb && pa <= pc ? left : pb <= pc ? above : upperLeft;
-          out[row + x] = left = (raw[src + x]! + predictor) & 0xff;
-          upperLeft = above;
+          raw[row + x] = (raw[row + x]! + predictor) & 0xff;
         }
         break;
-      }
       default:
         throw new Error(`row ${y} of the PNG has filter type ${filter} (0-4 are defined)`);
     }
   }
-  return out;
 }

@@ -46,7 +46,7 @@ async function firstDigits(): Promise<Map<string, Uint8Array>> {
   const split = async (name: SplitName) => {
     const sprite = await decodeGrayPngWithPngjs(readFileSync(`public/data/${name}-images-0.png`));
     const pixels = new Uint8Array(COUNTS[name] * PIXELS_PER_IMAGE);
-    extractTiles(sprite.gray, sprite.width, sprite.width / IMAGE_SIZE, COUNTS[name], pixels, 0);
+    extractTiles(sprite, sprite.width / IMAGE_SIZE, COUNTS[name], pixels, 0);
     return buildSplit(name, pixels, readFileSync(`public/data/${name}-labels.u8`).subarray(0, COUNTS[name]));
   };
   const [train, test] = [await split('train'), await split('test')];

@@ -65,7 +65,7 @@ describe('generate-data on the real MNIST files', () => {
         expect(file[24], `${sprite.file} bit depth`).toBe(8);
         const png = PNG.sync.read(file);
         const gray = Uint8Array.from({ length: png.width * png.height }, (_, i) => png.data[i * 4]!);
-        extractTiles(gray, png.width, manifest.layout.columns, sprite.count, decoded, sprite.first);
+        extractTiles({ gray, width: png.width, height: png.height }, manifest.layout.columns, sprite.count, decoded, sprite.first);
       }
       expect(Buffer.from(decoded).equals(Buffer.from(pixels)), name).toBe(true);
     }
@@ -103,7 +103,15 @@ describe('sprite layout', () => {
     ]);
     const pixels = Uint8Array.from({ length: 25 * PIXELS }, (_, i) => (i * 7) % 256);
     const back = new Uint8Array(pixels.length);
-    for (const sprite of layout) extractTiles(tileSprite(pixels, sprite, 4), sprite.width, 4, sprite.count, back, sprite.first);
+    for (const sprite of layout) {
+      extractTiles(
+        { gray: tileSprite(pixels, sprite, 4), width: sprite.width, height: sprite.height },
+        4,
+        sprite.count,
+        back,
+        sprite.first,
+      );
+    }
     expect(back).toEqual(pixels);
   });
 });
