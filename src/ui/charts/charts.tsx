@@ -215,51 +215,46 @@ export function ConfusionMatrixChart({ confusion }: { confusion: number[][] }) {
 let warmedUp = false;
 
 /**
- * Draws a tiny throwaway chart of each kind while the page is idle. A first vega draw costs about
- * 100 ms of one-time setup; paid here, before training, the redraws during training stay short.
+ * Loads tfjs-vis and draws a tiny throwaway chart of each kind the page uses while it is idle,
+ * each in a task of its own (the module's evaluation, then one chart per task). A first vega draw
+ * of a kind costs about 100 ms of one-time setup; paid here, before training, the draws during
+ * training stay short.
  */
 export function warmUpCharts(): void {
   if (warmedUp || typeof document === 'undefined') return;
   warmedUp = true;
   const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
   idle(() => {
-    const host = document.createElement('div');
-    host.setAttribute('aria-hidden', 'true');
-    host.style.cssText = 'position:absolute;left:-10000px;top:0;width:200px;height:200px;overflow:hidden';
-    document.body.append(host);
-    const line = document.createElement('div');
-    const matrix = document.createElement('div');
-    host.append(line, matrix);
-    enqueueDraw(async () =>
-      (await vis()).linechart(
-        line,
-        {
-          values: [
-            [
-              { x: 0, y: 0 },
-              { x: 1, y: 1 },
+    void vis().then(({ linechart, scatterplot, confusionMatrix }) => {
+      const host = document.createElement('div');
+      host.setAttribute('aria-hidden', 'true');
+      host.style.cssText = 'position:absolute;left:-10000px;top:0;width:200px;height:200px;overflow:hidden';
+      document.body.append(host);
+      const [line, points, matrix] = [0, 1, 2].map(() => host.appendChild(document.createElement('div')));
+      const values = [
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      ];
+      // enqueueDraw starts each in a task of its own, after the one that evaluated the module.
+      enqueueDraw(() => linechart(line!, { values, series: ['warm-up'] }, { width: 150, height: 80 }));
+      enqueueDraw(() => scatterplot(points!, { values, series: ['warm-up'] }, { width: 150, height: 80 }));
+      enqueueDraw(async () => {
+        const tickLabels = ['0', '1'];
+        await confusionMatrix(
+          matrix!,
+          {
+            values: [
+              [1, 0],
+              [0, 1],
             ],
-          ],
-          series: ['warm-up'],
-        },
-        { width: 150, height: 80 },
-      ),
-    );
-    enqueueDraw(async () => {
-      await (
-        await vis()
-      ).confusionMatrix(
-        matrix,
-        {
-          values: [
-            [1, 0],
-            [0, 1],
-          ],
-          tickLabels: ['0', '1'],
-        },
-        { width: 120, height: 120 },
-      );
-      host.remove();
+            tickLabels,
+          },
+          { width: 120, height: 120 },
+        );
+        host.remove();
+      });
     });
   });
 }
