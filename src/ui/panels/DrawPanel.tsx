@@ -300,12 +300,7 @@ function Steps({ input }: { input: Preprocessed | null }) {
           <span>{s.stepBox}</span>
         </li>
         <li>
-          <GrayCanvas
-            image={pixels}
-            className="steps__input"
-            label={s.stepInput}
-            testId="input-preview"
-          />
+          <GrayCanvas image={pixels} className="steps__input" label={s.stepInput} testId="input-preview" />
           <span>{s.stepInput}</span>
         </li>
       </ol>
