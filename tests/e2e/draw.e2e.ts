@@ -157,15 +157,16 @@ describe('Draw panel', () => {
     expect(await settledPrediction(page, 0)).toBe('');
   });
 
-  it('the Quick demo model reads 600 UJI pen digits of writers MNIST never saw', { timeout: 300_000 }, async () => {
+  it('the Quick demo model reads 100 UJI pen digits of writers MNIST never saw', { timeout: 300_000 }, async () => {
     const { page } = await browser.open('?backend=wasm');
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     await page.getByTestId('upload-model').setInputFiles(FIXTURE_MODEL);
     await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'uploaded');
     expectFigure('fixtureModel.testAccuracy', Number(await page.getByTestId('test-accuracy').getAttribute('data-value')), POINT);
 
-    // 60 of each class: one from each of the set's 60 writer sessions per class.
-    const picked = pickDigits(digits, 60);
+    // 10 of each class, spread over the set's 60 writer sessions (npm run bench:handwriting replays
+    // 200 with the mouse; this is the guard in npm test, a tenth of a minute).
+    const picked = pickDigits(digits, 10);
     const started = Date.now();
     const read = await readInPage(
       page,
@@ -174,10 +175,10 @@ describe('Draw panel', () => {
     const { correct, perClass } = score(picked, read);
     console.log(
       `UJI handwriting through the canvas: ${correct}/${picked.length} = ${((correct / picked.length) * 100).toFixed(1)}% ` +
-        `in ${((Date.now() - started) / 1000).toFixed(0)} s; per class (of 60): ${perClass.join(' ')}`,
+        `in ${((Date.now() - started) / 1000).toFixed(0)} s; per class (of 10): ${perClass.join(' ')}`,
     );
-    expectFigure('handwriting.correctOf600', correct, 6); // one point of 600
-    for (const [digit, count] of perClass.entries()) expectFigure(`handwriting.correctOf60.digit${digit}`, count, 1);
+    expectFigure('handwriting.correctOf100', correct, 1); // one point of 100
+    for (const [digit, count] of perClass.entries()) expectFigure(`handwriting.correctOf10.digit${digit}`, count, 1);
 
     // The network's input is shown enlarged, and the ten probabilities add up to 1.
     await draw(page, place(digits[700]!, 700));

@@ -155,10 +155,16 @@ describe('Keyboard only', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('settings-details').getAttribute('open')).resolves.not.toBeNull();
     await tabTo(page, 'draw-canvas');
-    // Galleries still waiting for their page of digits (data-total="") would gain their buttons
-    // after the Tab had passed them; on a busy machine the Evaluate panel's, right after the Draw
-    // panel, can be.
+    // Galleries load their page of digits when scrolled to: one still waiting (data-total="") when
+    // the Tab passes it gains its buttons after (on a busy machine, the Evaluate panel's, right
+    // after the Draw panel). Scroll through the page once and let them all load; the focus stays.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    for (let y = 0; y < height; y += 500) {
+      await page.evaluate((top) => window.scrollTo(0, top), y);
+      await page.waitForTimeout(100);
+    }
     await page.waitForFunction(() => document.querySelectorAll('[data-total=""]').length === 0);
+    await expect(page.evaluate(() => (document.activeElement as HTMLElement).dataset.testid)).resolves.toBe('draw-canvas');
 
     // The whole cycle of Tab, from here round to here (past the browser's own stop after the last
     // control): every stop shows its focus, and no control is left out.
