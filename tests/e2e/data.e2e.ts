@@ -94,6 +94,9 @@ describe('Data panel', () => {
   it('shows each sample digit with exactly the bytes of the IDX file (no colour management on the way)', async () => {
     const { page } = await browser.open();
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+    // The panels below the lesson mount one per idle moment after the data: wait for this one's digits.
+    await page.getByTestId('sample-grid').locator('canvas').nth(99).waitFor();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
     const shown = await page
       .getByTestId('sample-grid')
       .locator('canvas')

@@ -14,6 +14,7 @@ describe('Projector mode', () => {
     const root = page.locator('#app');
     await expect(root.getAttribute('data-present')).resolves.toBe('true');
     const panels = () => page.locator('[data-testid^="panel-"]').evaluateAll((all) => all.map((p) => p.getAttribute('data-testid')));
+    await page.getByTestId('panel-evaluate').waitFor(); // mounted an idle moment after the lesson
     await expect(panels()).resolves.toEqual(['panel-train', 'panel-draw', 'panel-evaluate']);
     await expect(page.locator('#setting-epochs').count()).resolves.toBe(0); // the settings come from the link
     const rootFontPx = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
