@@ -52,7 +52,11 @@ export function SettingsForm({ settings, errors, disabled, onChange, unfold = fa
 
   return (
     <div className="settings">
-      <div className="presets" role="group" aria-label={s.presets}>
+      <div className="presets" role="group" aria-labelledby="presets-label">
+        <span id="presets-label" className="presets__label">
+          {s.presets}
+          {strings.colon}
+        </span>
         {PRESETS.map((preset) => (
           <button
             key={preset.id}

@@ -145,7 +145,8 @@ function BackendBadge({ state }: { state: TrainPanelTrainer['state'] }) {
           {s.backend}
           {strings.colon}
           <strong>{engine ? s.engine : backend.name}</strong>
-          {shownRates ? `${strings.colon}${shownRates}` : null} <span className="badge__reason">({reason})</span>
+          {/* The calibration's rate, until a run shows its own on the progress line (two speeds side by side confuse). */}
+          {shownRates && !isRunning(state.phase) ? `${strings.colon}${shownRates}` : null} <span className="badge__reason">({reason})</span>
         </>
       ) : (
         s.backendPending
@@ -280,8 +281,7 @@ const Charts = memo(function Charts({
   if (!hasPlan) return null;
   return (
     <div className="charts">
-      <LineChart testId="loss-chart" title={s.lossChart} xLabel={s.epochAxis} yLabel={s.lossAxis} series={lossSeries} />
-      <LineChart testId="accuracy-chart" title={s.accuracyChart} xLabel={s.epochAxis} yLabel={s.accuracyAxis} series={accuracySeries} />
+      {/* The live one first: it moves from the first batch, the epoch curves gain a point an epoch. */}
       <LineChart
         testId="batch-loss-chart"
         kind="points"
@@ -290,6 +290,8 @@ const Charts = memo(function Charts({
         yLabel={s.lossAxis}
         series={batchSeries}
       />
+      <LineChart testId="loss-chart" title={s.lossChart} xLabel={s.epochAxis} yLabel={s.lossAxis} series={lossSeries} />
+      <LineChart testId="accuracy-chart" title={s.accuracyChart} xLabel={s.epochAxis} yLabel={s.accuracyAxis} series={accuracySeries} />
     </div>
   );
 });
