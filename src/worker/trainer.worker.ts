@@ -45,6 +45,12 @@ if (namedDataUrl) startLoad(namedDataUrl);
 
 self.onmessage = (message: MessageEvent<WorkerCommand>) => {
   const command = message.data;
+  // The UI's watchdog pings every 2 s: answered here, so a slow or stalled download (the session
+  // is imported after it) reads as what it is, not as a silent worker.
+  if (command.type === 'ping') {
+    post({ type: 'pong' });
+    return;
+  }
   // createTrainerSession with a `dataset` leaves `loaded` to this file.
   if (command.type === 'load') startLoad(command.dataUrl);
   // No load under way (a worker named without a data URL, a command before `load`): nothing to wait for.

@@ -116,6 +116,20 @@ describe('Data panel', () => {
     }
   });
 
+  it('a download slower than the watchdog (a sprite held 25 s) is a live worker, not a silent one', { timeout: 90_000 }, async () => {
+    // The UI gives a worker up after 15 s without a word; the session (tfjs) is imported only
+    // once the data is in, so the worker's entry answers the pings itself. A fresh worker would
+    // fail this test (the harness counts training workers).
+    const { page } = await browser.open('', (p) =>
+      p.route('**/data/train-images-5.png', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 25_000));
+        await route.fallback();
+      }),
+    );
+    expect(await waitForState(page, ['ready', 'error'], 60_000)).toBe('ready');
+    await expect(page.getByTestId('fault-notice').count()).resolves.toBe(0);
+  });
+
   it('names a truncated labels file with the expected and the found size', async () => {
     const { page } = await browser.open('', (p) => serve(p, 'train-labels.u8', realFile('train-labels.u8').subarray(0, 59_990)));
     const text = await errorText(page);
