@@ -1,14 +1,14 @@
 /**
  * The worker's data set: loads it once, reports progress, and hands it to the parts that train,
  * evaluate and show digits. It imports nothing of tfjs, so trainer.worker.ts starts the download
- * the moment the worker runs, while tfjs and the rest of the session are still being fetched and
- * evaluated (about half a second on a slow laptop).
+ * the moment the worker runs and imports tfjs and the rest of the session only once it is in.
  */
 import { NUM_CLASSES, OFFICIAL_COUNTS, PIXELS_PER_IMAGE, manifestFiles, type SplitName } from '../data/mnist';
 import { loadMnist, type LoaderIO, type MnistData } from '../data/mnistLoader';
 import { firstIndicesPerClass } from '../data/sprite';
-import { SAMPLES_PER_CLASS, type DatasetSummary, type WorkerEvent } from '../shared/protocol';
+import { SAMPLES_PER_CLASS, type DatasetSummary } from '../shared/protocol';
 import { SaidError } from './errors';
+import type { Post } from './session';
 
 /** Progress events at most this often: enough for a smooth bar, few enough not to flood the UI. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -28,8 +28,6 @@ export interface DatasetOptions {
   /** Digit counts the manifest must declare (tests use a tiny data set). */
   expectedCounts?: Record<SplitName, number>;
 }
-
-type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
 
 export function createDataset(post: Post, options: DatasetOptions): Dataset {
   const now = options.now ?? (() => performance.now());

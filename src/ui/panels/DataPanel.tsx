@@ -18,29 +18,6 @@ export const DataPanel = memo(function DataPanel({ dataset }: DataPanelProps) {
   );
 });
 
-/** The download's progress bar: bytes as they arrive, then "checking" while the files are verified and decoded. */
-export function LoadProgress({ progress }: { progress: AppState['progress'] }) {
-  const strings = useStrings();
-  const s = strings.data;
-  const format = useFormat();
-  const done = progress !== null && progress.loadedBytes >= progress.totalBytes;
-  const text =
-    progress === null
-      ? s.connecting
-      : done
-        ? s.checking
-        : `${format.megabytes(progress.loadedBytes)} ${s.of} ${format.megabytes(progress.totalBytes)}`;
-  return (
-    <div className="progress" data-testid="data-progress">
-      <label htmlFor="data-progress-bar">{s.loading}</label>
-      <progress id="data-progress-bar" max={progress?.totalBytes ?? 1} value={progress?.loadedBytes ?? undefined} />
-      <span className="progress__text" aria-live="polite">
-        {text}
-      </span>
-    </div>
-  );
-}
-
 function DatasetView({ dataset }: { dataset: DatasetSummary }) {
   const strings = useStrings();
   const s = strings.data;

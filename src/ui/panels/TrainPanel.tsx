@@ -6,7 +6,6 @@ import { downsample } from '../charts/chartData';
 import { SettingsForm } from './SettingsForm';
 import type { TrainerView } from '../hooks/useTrainer';
 import { ErrorPanel } from './ErrorPanel';
-import { LoadProgress } from './DataPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
 
@@ -112,6 +111,29 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
       <Charts hasPlan={state.plan !== null || state.epochs.length > 0} epochs={state.epochs} batchLosses={state.batchLosses} />
       {present ? null : <EpochLog epochs={state.epochs} />}
     </Panel>
+  );
+}
+
+/** The download's progress bar: bytes as they arrive, then "checking" while the files are verified and decoded. */
+function LoadProgress({ progress }: { progress: TrainPanelTrainer['state']['progress'] }) {
+  const strings = useStrings();
+  const s = strings.data;
+  const format = useFormat();
+  const done = progress !== null && progress.loadedBytes >= progress.totalBytes;
+  const text =
+    progress === null
+      ? s.connecting
+      : done
+        ? s.checking
+        : `${format.megabytes(progress.loadedBytes)} ${s.of} ${format.megabytes(progress.totalBytes)}`;
+  return (
+    <div className="progress" data-testid="data-progress">
+      <label htmlFor="data-progress-bar">{s.loading}</label>
+      <progress id="data-progress-bar" max={progress?.totalBytes ?? 1} value={progress?.loadedBytes ?? undefined} />
+      <span className="progress__text" aria-live="polite">
+        {text}
+      </span>
+    </div>
   );
 }
 
