@@ -227,6 +227,28 @@ export async function followRun(page, log = () => {}) {
 }
 
 /**
+ * Uploads model files through the Saved models panel and waits until the page uses the model.
+ * @param {import('playwright-core').Page} page @param {string[]} files
+ */
+export async function uploadModel(page, files) {
+  await page.getByTestId('upload-model').setInputFiles(files);
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'uploaded');
+}
+
+/**
+ * Scrolls the Draw canvas into view; returns a function from drawing-pad units (280 a side) to page coordinates, for the mouse.
+ * @param {import('playwright-core').Page} page
+ */
+export async function drawPad(page) {
+  const canvas = page.getByTestId('draw-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('no Draw canvas');
+  return (/** @type {[number, number]} */ [x, y]) =>
+    /** @type {[number, number]} */ ([box.x + (x / 280) * box.width, box.y + (y / 280) * box.height]);
+}
+
+/**
  * Draws a "7" on the Draw canvas with the mouse, as a class's probe digit, and leaves the Inside
  * panel in view (where the page has one): from then on the drawing is re-read and every layer and
  * filter redrawn after every epoch, while the class watches.

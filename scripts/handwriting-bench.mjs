@@ -7,19 +7,19 @@
  * sampled by the browser as a person's are, so figures vary a little from run to run; the
  * end-to-end test dispatches exact pointer events instead and asserts its figures.
  *
- *   npm run bench:handwriting [-- --per-class 20 --runs 1 --out bench-results/handwriting.json]
- *   npm run bench:handwriting -- --record-model   trains the Quick demo through the UI (WASM) and
+ *   npm run bench:handwriting:browser [-- --per-class 20 --runs 1 --out bench-results/handwriting.json]
+ *   npm run bench:handwriting:browser -- --record-model   trains the Quick demo through the UI (engine) and
  *                                                 writes its files to tests/fixtures/quick-demo-model/
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cliOption } from './cli.mjs';
-import { serveBuild, waitForState, withPage } from './browser-session.mjs';
-import { CANVAS, loadUjiDigits, pickDigits, place, score } from './uji-digits.mjs';
+import { drawPad, serveBuild, uploadModel, waitForState, withPage } from './browser-session.mjs';
+import { loadUjiDigits, pickDigits, place, score } from './uji-digits.mjs';
 
 const MODEL_DIR = 'tests/fixtures/quick-demo-model';
 const MODEL_FILES = ['lenet-lab-model.json', 'lenet-lab-model.weights.bin'].map((name) => join(MODEL_DIR, name));
-const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.003&activation=relu&backend=wasm';
+const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.003&schedule=linear&activation=relu&styles=1&backend=engine';
 
 const perClass = Number(cliOption('--per-class', '20'));
 const runs = Number(cliOption('--runs', '1'));
@@ -52,14 +52,8 @@ async function recordModel(page) {
  */
 async function replay(page, picked) {
   await waitForState(page, ['ready'], 120_000);
-  await page.getByTestId('upload-model').setInputFiles(MODEL_FILES);
-  await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'uploaded');
-  const canvas = page.getByTestId('draw-canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  if (!box) throw new Error('no Draw canvas');
-  const at = (/** @type {[number, number]} */ [x, y]) =>
-    /** @type {[number, number]} */ ([box.x + (x / CANVAS) * box.width, box.y + (y / CANVAS) * box.height]);
+  await uploadModel(page, MODEL_FILES);
+  const at = await drawPad(page);
   /** @type {string[]} */
   const read = [];
   for (const [n, digit] of picked.entries()) {

@@ -5,7 +5,7 @@
 # that stays green with one of them in is missing a test. Prints, per regression, the tests that
 # failed (from Vitest's JSON reports in the scratch copy).
 #
-#   scripts/regressions.sh                       all six, the whole unit and e2e suites each time (~1 h on 2 cores)
+#   scripts/regressions.sh                       all nine, the whole unit and e2e suites each time (~1 h on 2 cores)
 #   scripts/regressions.sh --targeted            only the test files expected to catch each (~15 min)
 #   scripts/regressions.sh pen-width probe-not-reread   some of them
 #
@@ -28,7 +28,10 @@ done
 # --targeted; "-": none of that kind)
 REGRESSIONS=(
   "pen-width|src/data/drawing.ts|s/export const PEN_WIDTH_PX28 = 2\.0;/export const PEN_WIDTH_PX28 = 3.0;/|tests/unit/drawing.test.ts|tests/e2e/draw.e2e.ts"
-  "centre-off-by-one|src/data/drawing.ts|s/const centre = IMAGE_SIZE \/ 2;/const centre = IMAGE_SIZE \/ 2 + 1;/|tests/unit/drawing.test.ts|-"
+  "centre-off-by-one|src/data/drawing.ts|s/export const MNIST_CENTRE = IMAGE_SIZE \/ 2 \+ 0\.5;/export const MNIST_CENTRE = IMAGE_SIZE \/ 2 + 1.5;/|tests/unit/drawing.test.ts tests/unit/centring.test.ts|-"
+  "centre-half-pixel-off|src/data/drawing.ts|s/export const MNIST_CENTRE = IMAGE_SIZE \/ 2 \+ 0\.5;/export const MNIST_CENTRE = IMAGE_SIZE \/ 2;/|tests/unit/centring.test.ts|-"
+  "always-sure|src/data/verdict.ts|s/if \(p1 >= SURE_PROBABILITY && p1 - p2 >= SURE_MARGIN\)/if (p1 >= 0)/|tests/unit/verdict.test.ts|tests/e2e/draw.e2e.ts"
+  "styles-ignored|src/worker/batches.ts|s/return settings.styles === 1 \?/return settings.styles === 2 ?/|tests/unit/everySetting.test.ts|-"
   "learning-rate-ignored|src/model/training.ts|s/(export function createOptimizer\(name: OptimizerName, learningRate: number\): tf.Optimizer \{\n)/\$1  learningRate = 0.001;\n/|tests/unit/everySetting.test.ts tests/unit/optimizers.test.ts tests/unit/trainer.test.ts|tests/e2e/draw.e2e.ts tests/e2e/train.e2e.ts"
   "optimizer-state-not-checkpointed|src/worker/trainingRun.ts|s/        optimizer: optimizerState,\n/        optimizer: { ...optimizerState, weights: optimizerState.weights.slice(0, 1) },\n/|tests/unit/persistence.test.ts tests/unit/everySetting.test.ts|tests/e2e/recovery.e2e.ts"
   "probe-not-reread|src/ui/panels/DrawPanel.tsx|s/const readKey = \`\\\$\{epochsSeen\} /const readKey = \`/|-|tests/e2e/draw.e2e.ts"

@@ -9,11 +9,61 @@
  * once the data is in, unscrolled, and docs/first-screen-training-1366x768-en.png a few seconds into
  * the Quick demo (the curves come into view).
  *
- *   node scripts/screenshots.mjs [--only first-screen]
+ * and the Draw panel's "not sure" with the reliability curve (`--only verdicts`: see verdicts()).
+ *
+ *   node scripts/screenshots.mjs [--only first-screen | --only verdicts]
  */
-import { drawProbe, serveBuild, startTraining, waitForState, withPage } from './browser-session.mjs';
+import { drawPad, drawProbe, serveBuild, startTraining, uploadModel, waitForState, withPage } from './browser-session.mjs';
+import { blendFourNine } from './uji-digits.mjs';
 
-const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.003&activation=relu';
+const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.003&schedule=linear&activation=relu&styles=1';
+const FIXTURE_MODEL = [
+  'tests/fixtures/quick-demo-model/lenet-lab-model.json',
+  'tests/fixtures/quick-demo-model/lenet-lab-model.weights.bin',
+];
+
+/**
+ * The Draw panel saying "not sure" (a 4 morphing into a 9, drawn until the committed Quick demo
+ * model hesitates) and the Evaluate panel's reliability curve: docs/draw-not-sure-{en,zh}.png and
+ * docs/reliability-{en,zh}.png.
+ * @param {{ url: string, executablePath: string }} server @param {string} language
+ */
+async function verdicts(server, language) {
+  await withPage(
+    server.executablePath,
+    `${server.url}?lang=${language}&backend=wasm`,
+    async (page) => {
+      await waitForState(page, ['ready'], 120_000);
+      await uploadModel(page, FIXTURE_MODEL);
+      const at = await drawPad(page);
+      let found = -1;
+      for (let k = 0; k <= 20 && found < 0; k++) {
+        const strokes = blendFourNine(k / 20);
+        for (const [first, ...rest] of strokes) {
+          await page.mouse.move(...at(/** @type {[number, number]} */ (first)));
+          await page.mouse.down();
+          for (const point of rest) await page.mouse.move(...at(point));
+          await page.mouse.up();
+        }
+        await page.waitForFunction(
+          (n) =>
+            document.querySelector('[data-testid="prediction"]')?.getAttribute('data-for-strokes') === String(n) &&
+            document.querySelector('[data-testid="prediction"]')?.getAttribute('data-pending') === 'false',
+          strokes.length,
+        );
+        if ((await page.getByTestId('prediction').getAttribute('data-verdict')) === 'unsure') found = k / 20;
+        else await page.getByTestId('clear-button').click();
+      }
+      await page.waitForTimeout(300);
+      await page.locator('#draw').screenshot({ path: `docs/draw-not-sure-${language}.png` });
+      const curve = page.getByTestId('reliability-curve');
+      await curve.scrollIntoViewIfNeeded();
+      await curve.screenshot({ path: `docs/reliability-${language}.png` });
+      console.log(`docs/draw-not-sure-${language}.png (4 -> 9 blend at t = ${found}), docs/reliability-${language}.png`);
+    },
+    { width: 1280, height: 900 },
+  );
+}
 
 /**
  * @param {{ url: string, executablePath: string }} server
@@ -67,6 +117,10 @@ async function firstScreen(server, viewport, language, path, trainingMs = 0) {
 
 const server = await serveBuild();
 try {
+  if (process.argv.includes('verdicts')) {
+    for (const language of ['en', 'zh']) await verdicts(server, language);
+    process.exit(0);
+  }
   for (const viewport of [
     { width: 1366, height: 768 },
     { width: 1920, height: 1080 },

@@ -68,3 +68,64 @@ export function score(digits, read) {
   });
   return { correct: perClass.reduce((a, b) => a + b, 0), perClass };
 }
+
+/**
+ * Points along a polyline, evenly spaced by length: `n` of them, so two shapes blend point by point.
+ * @param {Point[]} points @param {number} n @returns {Point[]}
+ */
+function resample(points, n) {
+  const point = (/** @type {number} */ i) => /** @type {Point} */ (points[i]);
+  /** @type {number[]} */
+  const lengths = [0];
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [point(i - 1), point(i)];
+    lengths.push((lengths[i - 1] ?? 0) + Math.hypot(b[0] - a[0], b[1] - a[1]));
+  }
+  const length = (/** @type {number} */ i) => lengths[i] ?? 0;
+  const total = length(points.length - 1);
+  return Array.from({ length: n }, (_, k) => {
+    const at = (k / (n - 1)) * total;
+    let i = 1;
+    while (i < points.length - 1 && length(i) < at) i++;
+    const t = (at - length(i - 1)) / (length(i) - length(i - 1) || 1);
+    const [a, b] = [point(i - 1), point(i)];
+    return /** @type {Point} */ ([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]);
+  });
+}
+
+/**
+ * An ambiguous drawing for the Draw panel's "not sure": on the 280-unit pad, a 4 with an open top
+ * (left arm and bar in one stroke, then the stem) at t = 0, a 9 (a closed loop, then the stem) at
+ * t = 1, and the shapes between.
+ * @param {number} t in [0, 1] @returns {Point[][]}
+ */
+export function blendFourNine(t) {
+  const unit = (/** @type {Point[]} */ points) => points.map(([x, y]) => /** @type {Point} */ ([60 + x * 160, 40 + y * 200]));
+  const four = resample(
+    unit([
+      [0.35, 0.0],
+      [0.05, 0.55],
+      [0.95, 0.55],
+    ]),
+    24,
+  );
+  const nine = resample(
+    unit([
+      [0.75, 0.12],
+      [0.4, 0.0],
+      [0.1, 0.2],
+      [0.2, 0.48],
+      [0.75, 0.42],
+    ]),
+    24,
+  );
+  const loop = four.map(([x, y], i) => {
+    const [nx, ny] = /** @type {Point} */ (nine[i]);
+    return /** @type {Point} */ ([x + t * (nx - x), y + t * (ny - y)]);
+  });
+  const stem = unit([
+    [0.75 - 0.05 * t, 0.12 * t],
+    [0.72, 1.0],
+  ]);
+  return [loop, stem];
+}

@@ -1,7 +1,7 @@
 /**
  * Turns a drawing (vector strokes in canvas pixels) into the 28x28 image the network reads, the way
  * MNIST itself was made (LeCun): size-normalise the digit to fit a 20x20 box keeping its aspect
- * ratio, with anti-aliasing, then place it in 28x28 so that its centre of mass is at the centre.
+ * ratio, with anti-aliasing, then place it in 28x28 so that its centre of mass is where MNIST's are.
  *
  * The strokes are re-rasterized from the vectors rather than downscaled from the screen: the pen
  * width is a constant in 28-grid pixels, so a digit drawn small or large gets MNIST-like stroke
@@ -44,16 +44,29 @@ export const PEN_WIDTH_PX28 = 2.0;
 /** Samples per output pixel along each axis for the anti-aliasing (area averaging over SxS). */
 export const SUPERSAMPLE = 4;
 
-/** How the digit is moved to put its centre of mass at the field's centre. */
+/** How the digit is moved to put its centre of mass at MNIST_CENTRE. */
 export type Centring = 'integer' | 'subpixel';
-/** The centring used by default: whole-pixel shifts, as MNIST did. */
-export const CENTRING: Centring = 'integer';
+/**
+ * The centring used by default: the exact (subpixel) offset, re-rasterized from the vectors. MNIST
+ * moved whole pixels, but its digits' centres of mass average out at MNIST_CENTRE; a drawing has
+ * one digit, so it goes where the average is (tests/unit/centring.test.ts checks both means).
+ */
+export const CENTRING: Centring = 'subpixel';
+/**
+ * Where MNIST's digits have their centre of mass, in continuous coordinates (pixel i covers
+ * [i, i + 1]): the middle of pixel 14, not the field's centre 14.0. LeCun centred on the pixel
+ * index; over the 70,000 digits the mean is (14.5, 14.5) within 0.02 px. Half a pixel off shows
+ * the network a one-pixel fringe it never saw in training (issue 16: 1-2 points on real handwriting).
+ */
+export const MNIST_CENTRE = IMAGE_SIZE / 2 + 0.5;
 
 export interface PreprocessOptions {
   /** Pen diameter in 28-grid pixels (default PEN_WIDTH_PX28). */
   penWidth?: number;
   /** 'integer' shifts the box by whole pixels; 'subpixel' re-rasterizes at the exact offset (default CENTRING). */
   centring?: Centring;
+  /** Where the centre of mass goes, both axes (default MNIST_CENTRE; 14.0 was the pipeline before issue 16). */
+  centre?: number;
 }
 
 /** MNIST's recipe on strokes; null when there is no ink (empty drawing gives no prediction). */
@@ -96,7 +109,7 @@ export function preprocessStrokes(strokes: Stroke[], options: PreprocessOptions 
 
   const box: GrayImage28 = { width: boxWidth, height: boxHeight, pixels: rasterize(mapped, boxWidth, boxHeight, radius, originX, originY) };
   const [comX, comY] = centreOfMass(box);
-  const centre = IMAGE_SIZE / 2;
+  const centre = options.centre ?? MNIST_CENTRE;
   const clampX = (v: number) => Math.min(IMAGE_SIZE - boxWidth, Math.max(0, v));
   const clampY = (v: number) => Math.min(IMAGE_SIZE - boxHeight, Math.max(0, v));
 

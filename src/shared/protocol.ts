@@ -6,6 +6,7 @@
  */
 
 import type { Preprocessed, Stroke } from '../data/drawing';
+import type { ReliabilityBin, Verdict } from '../data/verdict';
 import type { SplitName } from '../data/mnist';
 import type { ConvFilters, LayerActivation } from '../model/inspect';
 import type { LayerSummary, ModelSummary } from '../model/lenet5';
@@ -16,6 +17,7 @@ import type { Activation, BackendChoice, ModelPreset, SettingCode, TrainSettings
 
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+export type { ReliabilityBin, Verdict };
 export type { ConvFilters, DataProblem, LayerActivation, LayerSummary, ModelFile, ModelSummary, Preprocessed, SplitName, Stroke };
 
 /** What the worker and the client watching it say, besides what the model files, storage and settings say. */
@@ -236,10 +238,19 @@ export interface TestEvaluation {
   /** confusion[true][predicted]. */
   confusion: number[][];
   perClassAccuracy: number[];
+  /** How often the top digit is right for each band of the network's top probability (absent in models saved before it). */
+  reliability?: ReliabilityCurve;
   durationMs: number;
   /** True when the run was stopped before its last epoch. */
   stopped: boolean;
   epochsCompleted: number;
+}
+
+/** The reliability curve of the test set (src/data/verdict.ts). */
+export interface ReliabilityCurve {
+  bins: ReliabilityBin[];
+  /** The answers the Draw panel's rule would give as one sure digit, and how many of them are right. */
+  sure: { count: number; correct: number };
 }
 
 /** What the worker made of a drawing. */
@@ -253,6 +264,8 @@ export interface Reading {
   probabilities: number[] | null;
   /** Every layer's output for the input (the last is the probabilities); null with them. */
   activations: LayerActivation[] | null;
+  /** What the Draw panel says: one digit, "not sure: 4 or 9?", or not a digit; null with the probabilities. */
+  verdict: Verdict | null;
 }
 
 /** Where the model in use came from: trained in this session, restored from this browser, or uploaded. */

@@ -4,6 +4,7 @@
  * batches while a run trains, so the class sees the answer change as the network learns.
  */
 import { preprocessStrokes, type Stroke } from '../data/drawing';
+import { judgeReading } from '../data/verdict';
 import { PIXELS_PER_IMAGE, type SplitName } from '../data/mnist';
 import { bytesToPixels } from '../data/sprite';
 import { layerActivations } from '../model/inspect';
@@ -16,9 +17,10 @@ export async function readDrawing(session: Session, models: ModelInUse, requestI
   const input = preprocessStrokes(strokes);
   const activations = input && model ? await watchBackend().race(layerActivations(model, input.pixels)) : null;
   const probabilities = activations ? Array.from(activations.at(-1)!.values) : null;
+  const verdict = input && probabilities ? judgeReading(input, probabilities) : null;
   session.post({
     type: 'predicted',
-    reading: { requestId, strokeCount: strokes.length, input, probabilities, activations },
+    reading: { requestId, strokeCount: strokes.length, input, probabilities, activations, verdict },
   });
 }
 

@@ -7,7 +7,7 @@ import { ModelStoreError, type ModelStore } from '../model/modelStore';
 import type { NamedArray, OptimizerState } from '../model/trainingState';
 import { MODEL_PRESETS } from '../model/lenet5';
 import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo, Saying } from '../shared/protocol';
-import { validateSettings, type TrainSettings } from '../shared/settings';
+import { completeSettings, validateSettings, type TrainSettings } from '../shared/settings';
 
 /** A run's state after a completed epoch: enough to continue it anywhere, bit for bit on the same backend. */
 export interface Checkpoint {
@@ -27,17 +27,24 @@ export type LibraryStore = ModelStore<ModelRecord, Checkpoint>;
 export function trainedModelName(settings: TrainSettings, epochsCompleted: number): string {
   const epochs = `${epochsCompleted} epoch${epochsCompleted === 1 ? '' : 's'}`;
   const subset = settings.trainSize < 60_000 ? `, ${settings.trainSize.toLocaleString('en-US')} digits` : '';
-  return `${MODEL_PRESETS[settings.model].label}, ${settings.activation}, ${epochs}${subset}`;
+  const styles = settings.styles === 1 ? ', varied handwriting' : '';
+  return `${MODEL_PRESETS[settings.model].label}, ${settings.activation}, ${epochs}${subset}${styles}`;
 }
 
 /** The list and the checkpoint, for `savedModelsListed`. A checkpoint whose settings no longer validate is ignored. */
 export async function readLibrary(store: LibraryStore): Promise<{ models: SavedModelInfo[]; checkpoint: CheckpointInfo | null }> {
-  const [models, checkpoint] = await Promise.all([store.list(), store.getCheckpoint()]);
+  const [models, checkpoint] = await Promise.all([store.list(), readCheckpoint(store)]);
   const usable = checkpoint && validateSettings(checkpoint.settings).length === 0 ? checkpoint : null;
   return {
     models,
     checkpoint: usable ? { settings: usable.settings, epoch: usable.epoch, savedAt: usable.savedAt } : null,
   };
+}
+
+/** The checkpoint, its settings completed (one saved before a setting existed trained with its default). */
+export async function readCheckpoint(store: LibraryStore): Promise<Checkpoint | null> {
+  const checkpoint = await store.getCheckpoint();
+  return checkpoint ? { ...checkpoint, settings: completeSettings(checkpoint.settings) } : null;
 }
 
 /** A sentence for the UI from anything storage threw. */

@@ -18,6 +18,7 @@ import {
   type ModelFile,
 } from '../model/modelFiles';
 import { evaluate, perClassAccuracy, type Evaluation } from '../model/training';
+import { reliability } from '../data/verdict';
 import type { ModelRecord, ModelSource } from '../shared/protocol';
 import type { BackendChoice } from '../shared/settings';
 import { watchBackend, type BackendWatch } from './contextLoss';
@@ -94,6 +95,7 @@ export function createModelInUse(session: Session) {
       accuracy: test.accuracy,
       confusion: test.confusion,
       perClassAccuracy: perClassAccuracy(test.confusion),
+      reliability: reliability(test.probabilities, testSet.labels, test.count),
       durationMs: now() - started,
     };
     return { evaluation, testAnswers: test };

@@ -25,13 +25,14 @@ import {
   type OptimizerName,
 } from '../model/training';
 import { captureOptimizer, restoreOptimizer, type NamedArray, type OptimizerState } from '../model/trainingState';
-import type { TrainSettings } from '../shared/settings';
+import { learningRateAt, splitSizes, stepsOf, type TrainSettings } from '../shared/settings';
+import { batchesFor } from './batches';
 import type { BackendWatch } from './contextLoss';
 import { EVAL_CHUNK, yieldToEvents } from './session';
 
 export interface Stepper {
-  /** One optimizer step on digits order[start .. start + count): the batch's mean loss and number correct. */
-  step(order: Int32Array, start: number, count: number): Promise<{ loss: number; correct: number }>;
+  /** Optimizer step number `step` on digits order[start .. start + count): the batch's mean loss and number correct. */
+  step(order: Int32Array, start: number, count: number, step: number): Promise<{ loss: number; correct: number }>;
   /** Loss, accuracy and answers on training digits [first, first + count) (validation, epoch 0). */
   evaluate(first: number, count: number): Promise<Evaluation>;
   /** The same on the test set. */
@@ -56,9 +57,13 @@ export async function tfjsStepper(
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
   if (from) await restoreOptimizer(optimizer, from);
   const buffers = createBatchBuffers(settings.batchSize);
+  const batches = batchesFor(train, splitSizes(settings).train, settings);
+  const steps = stepsOf(settings);
   return {
-    async step(order, start, count) {
-      const { x, y } = batchTensors(train.images, train.labels, order, start, count, buffers);
+    async step(order, start, count, step) {
+      const batch = await batches.next(order, start, count, step);
+      setLearningRate(optimizer, learningRateAt(settings, step, steps));
+      const { x, y } = batchTensors(batch.images, batch.labels, batch.order, batch.start, count, buffers);
       const result = trainStep(model, optimizer, x, y);
       x.dispose();
       y.dispose();
@@ -75,8 +80,23 @@ export async function tfjsStepper(
     sync: () => {},
     optimizerState: () => watch.race(captureOptimizer(optimizer)),
     memoryBytes: () => wasmBackendBytes(),
-    dispose: () => optimizer.dispose(),
+    dispose: () => {
+      optimizer.dispose();
+      batches.dispose();
+    },
   };
+}
+
+/**
+ * Sets a tfjs optimizer's learning rate for the next step: SGD keeps it as a tensor too (its
+ * setLearningRate), Adam and RMSprop read the field at each step. (Not `instanceof`: tfjs's
+ * optimizers answer it by duck typing, so an Adam optimizer "is" an SGDOptimizer.)
+ */
+function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const fields = optimizer as unknown as { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (fields.learningRate === learningRate) return;
+  if (typeof fields.setLearningRate === 'function') fields.setLearningRate(learningRate);
+  else fields.learningRate = learningRate;
 }
 
 /** The engine's optimizer for the settings, with the Keras defaults createOptimizer gives tfjs's. */
@@ -113,7 +133,7 @@ export function engineStepper(
   // read() hands back the variable itself: its name is the one tfjs's optimizers give their slots.
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   engine.setWeights(variables.map((v) => v.dataSync() as Float32Array));
-  const optimizer = engineOptimizer(settings.optimizer, settings.learningRate);
+  const steps = stepsOf(settings);
   const slots = SLOT_NAMES[settings.optimizer];
   let iterations = 0;
   if (from) {
@@ -130,9 +150,12 @@ export function engineStepper(
     }
   }
   const predict = (images: Float32Array, first: number) => (start: number, n: number) => engine.predict(images, first + start, n);
+  const batches = batchesFor(train, splitSizes(settings).train, settings);
   return {
-    async step(order, start, count) {
-      const result = engine.trainBatch(train.images, train.labels, order, start, count, optimizer);
+    async step(order, start, count, step) {
+      const batch = await batches.next(order, start, count, step);
+      const optimizer = engineOptimizer(settings.optimizer, learningRateAt(settings, step, steps));
+      const result = engine.trainBatch(batch.images, batch.labels, batch.order, batch.start, count, optimizer);
       iterations++;
       return result;
     },
@@ -154,7 +177,7 @@ export function engineStepper(
       return { weights, accBeta: settings.optimizer === 'adam' ? state.accBeta : null };
     },
     memoryBytes: () => engine.memoryBytes(),
-    dispose: () => {},
+    dispose: () => batches.dispose(),
   };
 }
 

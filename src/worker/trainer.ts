@@ -17,7 +17,7 @@ import type { BackendChoice } from '../shared/settings';
 import { backendContextLost, BackendLostError, CONTEXT_LOST_MESSAGE } from './contextLoss';
 import { queryDigits } from './galleries';
 import { inspectDigit, readDrawing } from './inspection';
-import { readLibrary, storageSaying, type LibraryStore } from './library';
+import { readCheckpoint, readLibrary, storageSaying, type LibraryStore } from './library';
 import { announceLoaded, createDataset, type Dataset } from './dataset';
 import { createModelInUse } from './modelInUse';
 import { errorMessage, SaidError, SettingsError, type Post, type Session } from './session';
@@ -162,7 +162,7 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
             return;
           case 'resumeCheckpoint': {
             if (training.active()) return;
-            const checkpoint = store ? await store.getCheckpoint() : null;
+            const checkpoint = store ? await readCheckpoint(store) : null;
             if (!checkpoint) throw new SaidError('there is no interrupted run to continue', 'noCheckpoint');
             await training.train(checkpoint.settings, checkpoint);
             return;

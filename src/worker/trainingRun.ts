@@ -152,7 +152,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           const started = now();
           const start = batch * settings.batchSize;
           const count = Math.min(settings.batchSize, sizes.train - start);
-          const { loss: batchLoss, correct: batchCorrect } = await stepper.step(order, start, count);
+          const { loss: batchLoss, correct: batchCorrect } = await stepper.step(order, start, count, step + 1);
           // A lost context can still hand back numbers: they are garbage, and this batch must not count.
           if (watch.lost()) throw new BackendLostError(CONTEXT_LOST_MESSAGE);
           const batchMs = now() - started;

@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { loadUjiDigits, pickDigits, place, score, type Point } from '../../scripts/uji-digits.mjs';
+import { blendFourNine, loadUjiDigits, pickDigits, place, score, type Point } from '../../scripts/uji-digits.mjs';
 import { POINT, expectFigure } from './figures';
 import { DRAW_SIZE, mouseStrokes, useBrowser, waitForState } from './harness';
 
@@ -37,13 +37,20 @@ async function settledPrediction(page: Page, strokes: number): Promise<string> {
   return (await page.getByTestId('prediction').textContent()) ?? '';
 }
 
+/** What the Draw panel said about one drawing: the top digit, and its verdict with the words shown. */
+interface Said {
+  digit: string;
+  verdict: string;
+  words: string;
+}
+
 /**
- * Draws each digit on the canvas, waits for the answer to it, notes the digit read and clears:
+ * Draws each digit on the canvas, waits for the answer to it, notes what was said and clears:
  * all inside the page, with pointer events dispatched at exactly the given points (the mouse
  * replay through the input pipeline, whose sampling varies from run to run, is the handwriting
- * benchmark's: npm run bench:handwriting). Returns what was read, in order.
+ * benchmark's: npm run bench:handwriting:browser). Returns what was read, in order.
  */
-function readInPage(page: Page, drawings: Point[][][]): Promise<string[]> {
+function readInPage(page: Page, drawings: Point[][][]): Promise<Said[]> {
   return page.getByTestId('draw-canvas').evaluate(
     async (canvas, { drawings, side }) => {
       const prediction = document.querySelector('[data-testid="prediction"]')!;
@@ -84,7 +91,7 @@ function readInPage(page: Page, drawings: Point[][][]): Promise<string[]> {
             clientY: box.top + (y / side) * box.height,
           }),
         );
-      const read: string[] = [];
+      const read: { digit: string; verdict: string; words: string }[] = [];
       for (const strokes of drawings) {
         for (const [i, stroke] of strokes.entries()) {
           fire('pointerdown', stroke[0]!, 1);
@@ -94,7 +101,12 @@ function readInPage(page: Page, drawings: Point[][][]): Promise<string[]> {
           await until(() => canvas.getAttribute('data-strokes') === String(i + 1), `stroke ${i + 1}`);
         }
         await until(() => settled(strokes.length), 'the answer');
-        read.push(prediction.textContent ?? '');
+        const verdict = document.querySelector('[data-testid="prediction-verdict"]');
+        read.push({
+          digit: prediction.textContent ?? '',
+          verdict: prediction.getAttribute('data-verdict') ?? '',
+          words: verdict?.textContent ?? '',
+        });
         clear.click();
         await until(() => settled(0), 'the cleared canvas');
       }
@@ -164,15 +176,18 @@ describe('Draw panel', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'uploaded');
     expectFigure('fixtureModel.testAccuracy', Number(await page.getByTestId('test-accuracy').getAttribute('data-value')), POINT);
 
-    // 10 of each class, spread over the set's 60 writer sessions (npm run bench:handwriting replays
+    // 10 of each class, spread over the set's 60 writer sessions (npm run bench:handwriting:browser replays
     // 200 with the mouse; this is the guard in npm test, a tenth of a minute).
     const picked = pickDigits(digits, 10);
     const started = Date.now();
-    const read = await readInPage(
+    const said = await readInPage(
       page,
       picked.map((digit, n) => place(digit, n)),
     );
-    const { correct, perClass } = score(picked, read);
+    const { correct, perClass } = score(
+      picked,
+      said.map((s) => s.digit),
+    );
     console.log(
       `UJI handwriting through the canvas: ${correct}/${picked.length} = ${((correct / picked.length) * 100).toFixed(1)}% ` +
         `in ${((Date.now() - started) / 1000).toFixed(0)} s; per class (of 10): ${perClass.join(' ')}`,
@@ -200,4 +215,46 @@ describe('Draw panel', () => {
     expect(probabilities).toHaveLength(10);
     expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
   });
+
+  it(
+    'says "not sure" between a 4 and a 9, is sure of a clear 7, and calls a scribble and a dot not a digit',
+    { timeout: 120_000 },
+    async () => {
+      const { page } = await browser.open('?backend=wasm');
+      expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
+      await page.getByTestId('upload-model').setInputFiles(FIXTURE_MODEL);
+      await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'uploaded');
+      // A 4 with an open top morphs, in twenty steps, into a 9 with a closed loop: the answer must
+      // change from 4 to 9 on the way, and between two confident ends the page must say it is not sure.
+      const blends = Array.from({ length: 21 }, (_, k) => blendFourNine(k / 20));
+      const said = await readInPage(page, [...blends, CLEAR_SEVEN, SCRIBBLE, DOT]);
+      const morph = said.slice(0, blends.length);
+      console.log(`4 -> 9 morph: ${morph.map((s) => `${s.digit}:${s.verdict}`).join(' ')}`);
+      expect(morph[0]).toMatchObject({ digit: '4', verdict: 'sure' });
+      expect(morph.at(-1)).toMatchObject({ digit: '9', verdict: 'sure' });
+      const unsure = morph.filter((s) => s.verdict === 'unsure');
+      expect(unsure.length).toBeGreaterThan(0);
+      for (const s of unsure) expect(s.words).toMatch(/Not sure: [49] or [49]\?/);
+      const [seven, scribble, dot] = said.slice(blends.length);
+      expect(seven).toMatchObject({ digit: '7', verdict: 'sure' });
+      expect(seven!.words).toMatch(/^A 7 \(\d+% sure\)/);
+      expect(scribble).toMatchObject({ verdict: 'notDigit' });
+      expect(scribble!.words).toContain('doesn’t look like a digit');
+      expect(dot).toMatchObject({ verdict: 'notDigit' });
+      // The reading is still there for whoever wants it: the top digit and its ten probabilities.
+      expect(scribble!.digit).toMatch(/^\d$/);
+    },
+  );
 });
+
+const CLEAR_SEVEN: Point[][] = [
+  [
+    [70, 50],
+    [210, 50],
+    [190, 90],
+    [130, 240],
+  ],
+];
+/** A zigzag filling the pad. */
+const SCRIBBLE: Point[][] = [Array.from({ length: 30 }, (_, i): Point => [40 + (i % 2) * 200, 40 + i * 7])];
+const DOT: Point[][] = [[[140, 140]]];

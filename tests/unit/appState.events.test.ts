@@ -243,6 +243,7 @@ describe('the drawing and the Inside panel', () => {
     input: null,
     probabilities: null,
     activations: null,
+    verdict: null,
   });
 
   it('an answer replaces a reading unless it is older: the same request answered again replaces it', () => {

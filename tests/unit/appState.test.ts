@@ -127,7 +127,14 @@ describe('reduce', () => {
   });
 
   it('keeps the newest reading of the drawing and knows when one is still on its way', () => {
-    const reading = (requestId: number) => ({ requestId, strokeCount: 1, input: null, probabilities: null, activations: null });
+    const reading = (requestId: number) => ({
+      requestId,
+      strokeCount: 1,
+      input: null,
+      probabilities: null,
+      activations: null,
+      verdict: null,
+    });
     const asked = run([
       { type: 'predictRequested', requestId: 1 },
       { type: 'predictRequested', requestId: 2 },

@@ -1,6 +1,6 @@
 /** MNIST's recipe on synthetic strokes: bounding box, 20x20 fit with anti-aliasing, centre of mass. */
 import { describe, expect, it } from 'vitest';
-import { BOX_SIZE, PEN_WIDTH_PX28, SUPERSAMPLE, centreOfMass, preprocessStrokes, type Stroke } from '../../src/data/drawing';
+import { BOX_SIZE, MNIST_CENTRE, PEN_WIDTH_PX28, SUPERSAMPLE, centreOfMass, preprocessStrokes, type Stroke } from '../../src/data/drawing';
 import { IMAGE_SIZE } from '../../src/data/mnist';
 
 /** Preprocesses and fails the test on null. */
@@ -67,13 +67,16 @@ describe('preprocessStrokes', () => {
   });
 
   it('moves a lopsided digit by its mass, not its box: a "7" sits low because its weight is at the top', () => {
-    const seven = run([
+    const seven = run(
       [
-        [60, 60],
-        [220, 60],
-        [120, 240],
+        [
+          [60, 60],
+          [220, 60],
+          [120, 240],
+        ],
       ],
-    ]);
+      { centring: 'integer' },
+    );
     // Height is the longer side: 20 tall, and 160/180 of the centre lines' span plus a pen width wide.
     expect([seven.box.width, seven.box.height]).toEqual([
       Math.ceil((160 / 180) * (BOX_SIZE - PEN_WIDTH_PX28) + PEN_WIDTH_PX28 - 1e-9),
@@ -84,7 +87,8 @@ describe('preprocessStrokes', () => {
     // Centring by the box would put its top at (28 - 20) / 2 = 4; by the mass it goes lower.
     expect(seven.shift[1]).toBeGreaterThanOrEqual(6);
     const [cx, cy] = centreOfMass(field(seven.pixels));
-    expect(Math.hypot(cx - 14, cy - 14)).toBeLessThanOrEqual(0.5 * Math.SQRT2);
+    // Whole-pixel centring (asked for here, to check pixels by position) lands within half a pixel.
+    expect(Math.hypot(cx - MNIST_CENTRE, cy - MNIST_CENTRE)).toBeLessThanOrEqual(0.5 * Math.SQRT2);
     const p = seven.pixels;
     const [sx, sy] = seven.shift;
     // The bar across the top is solid ink; the stroke's foot is at x = 7-8 (120 px on the canvas); both bottom corners are empty.
@@ -128,7 +132,7 @@ describe('preprocessStrokes', () => {
     expect(sum(one.pixels)).toBeGreaterThan(0.8 * PEN_WIDTH_PX28 * BOX_SIZE);
     expect(sum(one.pixels)).toBeLessThan(1.2 * PEN_WIDTH_PX28 * BOX_SIZE);
     const [cx] = centreOfMass(field(one.pixels));
-    expect(Math.abs(cx - 14)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(cx - MNIST_CENTRE)).toBeLessThanOrEqual(0.5);
   });
 
   it('keeps the aspect ratio of a wide stroke: a "-" is 20 wide and about a pen width tall', () => {
@@ -155,10 +159,10 @@ describe('preprocessStrokes', () => {
     // A disc of the pen's diameter: area pi r^2.
     expect(sum(dot.pixels)).toBeCloseTo(Math.PI * (PEN_WIDTH_PX28 / 2) ** 2, 0);
     const [cx, cy] = centreOfMass(field(dot.pixels));
-    expect(Math.hypot(cx - 14, cy - 14)).toBeLessThanOrEqual(0.5 * Math.SQRT2);
+    expect(Math.hypot(cx - MNIST_CENTRE, cy - MNIST_CENTRE)).toBeLessThanOrEqual(0.5 * Math.SQRT2);
     for (let y = 0; y < IMAGE_SIZE; y++) {
       for (let x = 0; x < IMAGE_SIZE; x++)
-        if (Math.abs(x + 0.5 - 14) > 2.5 || Math.abs(y + 0.5 - 14) > 2.5) expect(at(dot.pixels, x, y)).toBe(0);
+        if (Math.abs(x + 0.5 - MNIST_CENTRE) > 2.5 || Math.abs(y + 0.5 - MNIST_CENTRE) > 2.5) expect(at(dot.pixels, x, y)).toBe(0);
     }
   });
 
@@ -183,17 +187,17 @@ describe('preprocessStrokes', () => {
     expect(at(pixels, 27, 27)).toBe(0);
   });
 
-  it('subpixel centring puts the centre of mass on (14, 14) within the sampling grid (1/SUPERSAMPLE px)', () => {
+  it('subpixel centring puts the centre of mass on MNIST_CENTRE (14.5, 14.5) within the sampling grid (1/SUPERSAMPLE px)', () => {
     const strokes = [ellipse(40, 50, 25, 40), ...two(100, 100, 80)];
     const integer = run(strokes, { centring: 'integer' });
     const subpixel = run(strokes, { centring: 'subpixel' });
     const [ix, iy] = centreOfMass(field(integer.pixels));
     const [sx, sy] = centreOfMass(field(subpixel.pixels));
-    expect(Math.abs(ix - 14)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(iy - 14)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(ix - MNIST_CENTRE)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(iy - MNIST_CENTRE)).toBeLessThanOrEqual(0.5);
     // Re-rasterized at a fractional offset, the supersampling grid's phase moves the centre of mass by up to half a sample.
-    expect(Math.abs(sx - 14)).toBeLessThanOrEqual(0.5 / SUPERSAMPLE);
-    expect(Math.abs(sy - 14)).toBeLessThanOrEqual(0.5 / SUPERSAMPLE);
+    expect(Math.abs(sx - MNIST_CENTRE)).toBeLessThanOrEqual(0.5 / SUPERSAMPLE);
+    expect(Math.abs(sy - MNIST_CENTRE)).toBeLessThanOrEqual(0.5 / SUPERSAMPLE);
     expect(Math.abs(sum(subpixel.pixels) / sum(integer.pixels) - 1)).toBeLessThan(0.05);
   });
 

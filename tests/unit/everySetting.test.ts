@@ -142,7 +142,66 @@ describe('every preset x optimizer x activation', () => {
   }
 });
 
+describe('the Quick demo: varied handwriting (styles=1), a falling learning rate (schedule=linear)', () => {
+  it('trains on rewritten digits, learns, and continues from a checkpoint bit for bit', async () => {
+    const settings: TrainSettings = { ...short, activation: 'relu', learningRate: 0.003, schedule: 'linear' };
+    const plain = await session();
+    await plain.send({ type: 'train', settings });
+    const varied = await session();
+    await varied.send({ type: 'train', settings: { ...settings, styles: 1 } });
+    // Same weights, same order; the first step's digits differ, so its loss does (losses are [step, loss]).
+    const [[, plainFirst], [, variedFirst]] = [plain.losses()[0]!, varied.losses()[0]!];
+    expect(variedFirst).not.toBe(plainFirst);
+    const epochs = varied.epochs();
+    expect(epochs[3]!.loss).toBeLessThan(0.8 * epochs[1]!.loss);
+    const evaluation = varied.of('evaluated')[0]!.evaluation;
+    expect(evaluation.accuracy).toBeGreaterThan(0.4);
+    // The reliability curve covers every test digit.
+    expect(evaluation.reliability!.bins.reduce((a, b) => a + b.count, 0)).toBe(COUNTS.test);
+    expect(evaluation.reliability!.bins.reduce((a, b) => a + b.correct, 0)).toBe(Math.round(evaluation.accuracy * COUNTS.test));
+
+    const store = openModelStore<ModelRecord, Checkpoint>({ factory: new IDBFactory() });
+    await store.putCheckpoint(varied.checkpoints[1]!);
+    const resumed = await session(store);
+    await resumed.send({ type: 'resumeCheckpoint' });
+    expect(resumed.losses()).toEqual(varied.losses().slice(varied.of('trainingStarted')[0]!.plan.batchesPerEpoch));
+    expect(await resumed.savedWeights()).toEqual(await varied.savedWeights());
+  });
+});
+
 describe('the learning rate', () => {
+  it('falls over the run on the linear schedule: SGD steps of the same gradient shrink by the schedule', async () => {
+    // Two runs of two steps from the same weights on the same digits: constant, and linear (second step at 1 - 0.9 / 2 of the rate).
+    const run = async (schedule: 'constant' | 'linear') => {
+      const s = await session();
+      await s.send({
+        type: 'train',
+        settings: {
+          ...short,
+          optimizer: 'sgd',
+          learningRate: 0.05,
+          schedule,
+          epochs: 2,
+          trainSize: 100,
+          validationSplit: 0,
+          batchSize: 100,
+        },
+      });
+      const flat = (epoch: number) => Float64Array.from(s.checkpoints[epoch]!.weights.flatMap((w) => Array.from(w.data)));
+      return [flat(0), flat(1), flat(2)] as const;
+    };
+    const constant = await run('constant');
+    const linear = await run('linear');
+    // The first step is the same; the second is the same gradient (same weights) at 0.55 of the rate.
+    expect(linear[1]).toEqual(constant[1]);
+    let off = 0;
+    linear[1].forEach((w1, i) => {
+      const [stepConstant, stepLinear] = [constant[2][i]! - w1, linear[2][i]! - w1];
+      if (Math.abs(stepLinear - 0.55 * stepConstant) > 2 ** -20 * Math.max(Math.abs(w1), 1e-3)) off++;
+    });
+    expect(off).toBe(0);
+  });
+
   /** The model's weights, in one array, before and after a run of one SGD step at `learningRate`. */
   async function oneStep(learningRate: number) {
     const s = await session();

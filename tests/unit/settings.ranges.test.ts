@@ -36,6 +36,8 @@ describe('setting ranges', () => {
       trainSize: 'a whole number from 100 to 60000',
       backend: 'one of auto, engine, webgl, wasm, cpu',
       seed: 'a whole number from 0 to 2147483647',
+      styles: 'a whole number from 0 to 1',
+      schedule: 'one of constant, linear',
     });
   });
 
@@ -125,7 +127,7 @@ describe('settings as a whole (the worker’s train command)', () => {
 describe('the URL query', () => {
   it('writes every setting, in order, keeping the page’s other parameters and replacing old values', () => {
     expect(settingsToQuery(DEFAULT_SETTINGS, 'lang=zh&epochs=5')).toBe(
-      'lang=zh&epochs=20&model=lenet5&batchSize=64&learningRate=0.001&optimizer=adam&activation=tanh&validationSplit=0.2&trainSize=60000&backend=auto&seed=1',
+      'lang=zh&epochs=20&model=lenet5&batchSize=64&learningRate=0.001&schedule=constant&optimizer=adam&activation=tanh&validationSplit=0.2&trainSize=60000&backend=auto&seed=1&styles=0',
     );
     expect(settingsToQuery(DEFAULT_SETTINGS, new URLSearchParams('lang=zh'))).toMatch(/^lang=zh&model=lenet5&epochs=20&/);
     expect(settingsToQuery(DEFAULT_SETTINGS)).toMatch(/^model=lenet5&/);
@@ -145,10 +147,14 @@ describe('the URL query', () => {
 });
 
 describe('presets', () => {
-  it('the quick demo: 2 epochs of ReLU on all 60,000 digits at learning rate 0.003', () => {
+  it('the quick demo: 2 epochs of ReLU on all 60,000 digits, learning rate 0.003 falling to a tenth, varied handwriting on', () => {
     expect(PRESETS).toEqual([
       { id: 'seed', label: 'Seed recipe (20 epochs)', settings: {} },
-      { id: 'quick', label: 'Quick demo', settings: { epochs: 2, trainSize: 60_000, learningRate: 0.003, activation: 'relu' } },
+      {
+        id: 'quick',
+        label: 'Quick demo',
+        settings: { epochs: 2, trainSize: 60_000, learningRate: 0.003, schedule: 'linear', activation: 'relu', styles: 1 },
+      },
     ]);
   });
 });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, shuffleInPlace } from '../../src/data/random';
 import { downsample } from '../../src/ui/charts/chartData';
-import { DEFAULT_SETTINGS, PRESETS, settingsFromQuery, settingsToQuery, splitSizes, validateSettings } from '../../src/shared/settings';
+import {
+  DEFAULT_SETTINGS,
+  PRESETS,
+  completeSettings,
+  learningRateAt,
+  settingsFromQuery,
+  settingsToQuery,
+  splitSizes,
+  stepsOf,
+  validateSettings,
+} from '../../src/shared/settings';
 
 describe('settings', () => {
   it('defaults to the seed notebook’s recipe', () => {
@@ -10,12 +20,14 @@ describe('settings', () => {
       epochs: 20,
       batchSize: 64,
       learningRate: 0.001,
+      schedule: 'constant',
       optimizer: 'adam',
       activation: 'tanh',
       validationSplit: 0.2,
       trainSize: 60_000,
       backend: 'auto',
       seed: 1,
+      styles: 0,
     });
     expect(splitSizes(DEFAULT_SETTINGS)).toEqual({ train: 48_000, validation: 12_000 });
   });
@@ -32,7 +44,9 @@ describe('settings', () => {
       optimizer: 'rmsprop',
       activation: 'relu',
       learningRate: 0.0005,
+      schedule: 'linear',
       seed: 42,
+      styles: 1,
     } as const;
     expect(settingsFromQuery(settingsToQuery(other)).settings).toEqual(other);
     expect(settingsToQuery(other, 'lang=zh')).toContain('lang=zh');
@@ -55,6 +69,32 @@ describe('settings', () => {
   it('offers the seed recipe and a quick demo preset, both valid', () => {
     expect(PRESETS.map((p) => p.label)).toEqual(['Seed recipe (20 epochs)', 'Quick demo']);
     for (const preset of PRESETS) expect(validateSettings({ ...DEFAULT_SETTINGS, ...preset.settings })).toEqual([]);
+  });
+
+  it('schedules the learning rate: constant, or falling linearly from the setting to a tenth of it by the last step', () => {
+    const steps = stepsOf({ ...DEFAULT_SETTINGS, epochs: 2 });
+    expect(steps).toBe(2 * 750);
+    const linear = { learningRate: 0.003, schedule: 'linear' } as const;
+    expect(learningRateAt(linear, 1, steps)).toBe(0.003);
+    expect(learningRateAt(linear, steps / 2 + 1, steps)).toBeCloseTo(0.003 * 0.55, 12);
+    expect(learningRateAt(linear, steps + 1, steps)).toBeCloseTo(0.0003, 12);
+    expect(learningRateAt({ learningRate: 0.003, schedule: 'constant' }, steps, steps)).toBe(0.003);
+    expect(settingsFromQuery('schedule=cosine').errors.map((e) => e.message)).toEqual([
+      'schedule must be one of constant, linear; got "cosine"',
+    ]);
+  });
+
+  it('has "Varied handwriting" as styles=0/1: on in the Quick demo, off in the seed recipe, anything else named', () => {
+    expect(settingsFromQuery('styles=1').settings.styles).toBe(1);
+    expect(settingsFromQuery('styles=2').errors.map((e) => e.message)).toEqual(['styles must be a whole number from 0 to 1; got "2"']);
+    expect(PRESETS.find((p) => p.id === 'quick')!.settings.styles).toBe(1);
+    expect(PRESETS.find((p) => p.id === 'seed')!.settings.styles).toBeUndefined();
+    // A checkpoint saved before the setting existed trained without it.
+    const old: Partial<typeof DEFAULT_SETTINGS> = { ...DEFAULT_SETTINGS };
+    delete old.styles;
+    delete old.schedule;
+    expect(completeSettings(old)).toEqual({ ...DEFAULT_SETTINGS, styles: 0, schedule: 'constant' });
+    expect(validateSettings(completeSettings(old))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { judgeReading } from '../../src/data/verdict';
 import { loadMnist } from '../../src/data/mnistLoader';
 import { createDataset } from '../../src/worker/dataset';
 import { createTrainerSession, toAppError } from '../../src/worker/trainer';
@@ -288,8 +289,9 @@ describe('createTrainerSession: training on real MNIST digits (WASM backend)', (
     await trainer.handle({ type: 'predict', requestId: 2, strokes: [] });
     expect(events.at(-1)).toEqual({
       type: 'predicted',
-      reading: { requestId: 2, strokeCount: 0, input: null, probabilities: null, activations: null },
+      reading: { requestId: 2, strokeCount: 0, input: null, probabilities: null, activations: null, verdict: null },
     });
+    expect(before.reading.verdict).toBeNull();
 
     await trainer.handle({ type: 'train', settings: quick });
     await trainer.handle({ type: 'predict', requestId: 3, strokes: seven });
@@ -297,5 +299,7 @@ describe('createTrainerSession: training on real MNIST digits (WASM backend)', (
     if (after.type !== 'predicted') throw new Error('no reading');
     expect(after.reading.probabilities).toHaveLength(10);
     expect(after.reading.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // The verdict is the pure judgeReading of what was sent.
+    expect(after.reading.verdict).toEqual(judgeReading(after.reading.input!, after.reading.probabilities!));
   });
 });

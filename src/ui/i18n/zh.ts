@@ -15,12 +15,14 @@ const SETTING_LABELS: Record<keyof TrainSettings, string> = {
   epochs: '轮数',
   batchSize: '批大小',
   learningRate: '学习率',
+  schedule: '学习率变化',
   optimizer: '优化器',
   activation: '激活函数',
   validationSplit: '验证集比例',
   trainSize: '训练数字数量',
   backend: '后端',
   seed: '随机种子',
+  styles: '多样笔迹',
 };
 
 const JSON_KINDS: Record<string, string> = { null: 'null', array: '数组', string: '字符串', number: '数字', boolean: '布尔值' };
@@ -213,6 +215,11 @@ export const zh: Strings = {
     undo: '撤销一笔',
     clear: '清除',
     prediction: '网络识别为',
+    sure: (digit: number, percent: string) => `是 ${digit}（把握 ${percent}）。`,
+    notSure: (first: number, second: number) => `不确定：${first} 还是 ${second}？`,
+    notSureWhy: '最可能的两个答案很接近，或最可能的答案低于 80%。',
+    notADigit: '这看起来不像一个数字。',
+    notADigitWhy: { dot: '只是一个点：请写一个完整的数字。', scribble: '墨迹比任何数字都多得多：请清除后只写一个数字。' },
     probabilities: '每个数字的概率',
     howItSees: '计算机如何“看”你的数字',
     stepBox: '裁剪并缩放到 20x20 以内',
@@ -233,6 +240,8 @@ export const zh: Strings = {
     presets: '预设',
     settings: '设置',
     labels: SETTING_LABELS,
+    stylesHint: '同时让它看 MNIST 里少见的写法（带斜线的 0、带钩的 1、带横的 7、封口的 4），并轻微变形：手写数字识别得更准。',
+    scheduleOptions: { constant: '保持不变', linear: '逐步降到十分之一' },
     modelOptions: { lenet5: 'LeNet-5（参考笔记本版，28x28）', 'lenet5-classic': 'LeNet-5（经典版，32x32）' },
     backendOptions: {
       auto: '自动（选本机最快的）',
@@ -310,6 +319,14 @@ export const zh: Strings = {
     cellHint: '混淆矩阵中的一个单元格。',
     allMistakes: '显示所有错误',
     noDigits: '这里没有数字。',
+    reliability: '它的把握有多可信（测试集）',
+    reliabilityLabel: '可靠性曲线：按最高概率分段，每段中被正确识别的测试数字比例（柱）与平均声称的概率（线）。',
+    reliabilityAxis: '最高概率（%），分段',
+    reliabilityLegend: '柱：实际正确的比例。黑线：它声称的把握。',
+    reliabilitySure: (share: string, accuracy: string) =>
+      `只有当最高概率至少为 80% 且领先第二名 50 个百分点时，“手写”面板才给出一个数字：占测试数字的 ${share}，其中 ${accuracy} 识别正确。低于此标准时它会说“不确定”。`,
+    reliabilityTable: '曲线的数据表',
+    reliabilityColumns: ['最高概率', '数字个数', '声称的把握', '识别正确'],
   },
   data: {
     loading: '正在加载 MNIST 数据集',

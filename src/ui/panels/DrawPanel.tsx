@@ -259,12 +259,37 @@ function Prediction({
   const probabilities = reading?.probabilities ?? null;
   const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
   const status = strokes === 0 ? s.drawADigit : !hasModel ? s.noModelYet : '';
+  const verdict = probabilities ? (reading?.verdict ?? null) : null;
+  const kind = verdict?.kind ?? 'none';
   return (
     <div className="prediction" aria-live="polite">
       <div className="prediction__label">{s.prediction}</div>
-      <div className="prediction__digit" data-testid="prediction" data-for-strokes={reading?.strokeCount ?? 0} data-pending={pending}>
+      {/* The top digit stays here whatever the verdict (tests and the probe read it); the words below say how sure. */}
+      <div
+        className={`prediction__digit prediction__digit--${kind}`}
+        data-testid="prediction"
+        data-verdict={kind}
+        data-for-strokes={reading?.strokeCount ?? 0}
+        data-pending={pending}
+        aria-hidden={kind === 'unsure' || kind === 'notDigit' ? true : undefined}
+      >
         {best >= 0 ? String(best) : ''}
       </div>
+      {verdict ? (
+        <p className={`prediction__verdict prediction__verdict--${kind}`} data-testid="prediction-verdict" data-verdict={kind}>
+          {verdict.kind === 'sure' ? (
+            s.sure(verdict.digit, `${Math.round(verdict.probability * 100)}%`)
+          ) : verdict.kind === 'unsure' ? (
+            <>
+              <strong>{s.notSure(verdict.digits[0], verdict.digits[1])}</strong> <span className="muted small">{s.notSureWhy}</span>
+            </>
+          ) : (
+            <>
+              <strong>{s.notADigit}</strong> <span className="muted small">{s.notADigitWhy[verdict.reason]}</span>
+            </>
+          )}
+        </p>
+      ) : null}
       {status ? <p className="muted small">{status}</p> : null}
       <ol className="bars" data-testid="prediction-probabilities" aria-label={s.probabilities}>
         {Array.from({ length: 10 }, (_, digit) => {

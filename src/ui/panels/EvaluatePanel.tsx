@@ -2,6 +2,7 @@ import { memo, useRef, useState } from 'react';
 import type { DigitItem, DigitQuery, TestEvaluation } from '../../shared/protocol';
 import type { DigitList } from '../state/appState';
 import { ConfusionMatrixChart } from '../charts/charts';
+import { ReliabilityCurve } from '../charts/ReliabilityCurve';
 import { DigitGallery, lookInside, useDigitList } from '../digits/DigitGallery';
 import type { TrainerHandle } from '../hooks/useTrainer';
 import { useSeen } from '../hooks/useSeen';
@@ -175,6 +176,7 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
           </details>
         )}
       </figure>
+      {present || !evaluation.reliability ? null : <ReliabilityCurve curve={evaluation.reliability} />}
       {present ? null : (
         <table className="per-class" data-testid="per-class-accuracy">
           <caption>{s.perClass}</caption>

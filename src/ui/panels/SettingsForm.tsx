@@ -19,6 +19,7 @@ const toRaw = (settings: TrainSettings) => Object.fromEntries(SETTING_NAMES.map(
 const choiceLabels = (s: Strings['train']): Partial<Record<keyof TrainSettings, Record<string, string>>> => ({
   model: s.modelOptions,
   backend: s.backendOptions,
+  schedule: s.scheduleOptions,
 });
 
 interface SettingsFormProps {
@@ -92,7 +93,21 @@ export function SettingsForm({ settings, errors, disabled, onChange, unfold = fa
               return (
                 <div key={name} className={error ? 'field field--invalid' : 'field'}>
                   <label htmlFor={id}>{s.labels[name]}</label>
-                  {spec.kind === 'choice' ? (
+                  {name === 'styles' ? (
+                    // An on/off setting: a switch, stored as 1 or 0 (the URL says styles=1).
+                    <span className="field__check">
+                      <input
+                        id={id}
+                        name={name}
+                        type="checkbox"
+                        data-testid="setting-styles"
+                        checked={raw[name] === '1'}
+                        aria-describedby={`${id}-hint`}
+                        onChange={(e) => apply({ ...raw, [name]: e.target.checked ? '1' : '0' })}
+                      />
+                      <span className="muted small">{s.stylesHint}</span>
+                    </span>
+                  ) : spec.kind === 'choice' ? (
                     <select id={id} name={name} value={raw[name]} onChange={(e) => apply({ ...raw, [name]: e.target.value })}>
                       {spec.options.map((option) => (
                         <option key={option} value={option}>
