@@ -186,7 +186,7 @@ export const en = {
       epochs: 'Epochs',
       batchSize: 'Batch size',
       learningRate: 'Learning rate',
-      schedule: 'Learning rate over the run',
+      schedule: 'Rate schedule',
       optimizer: 'Optimizer',
       activation: 'Activation',
       validationSplit: 'Validation split',
@@ -196,7 +196,7 @@ export const en = {
       styles: 'Varied handwriting',
     },
     stylesHint:
-      'Also shows it digits written in styles MNIST lacks (slashed 0, flagged 1, crossed 7, closed 4), gently bent: drawings are read better.',
+      'Also trains on digits rewritten in styles MNIST lacks (slashed 0, flagged 1, crossed 7), gently bent: drawings are read better.',
     scheduleOptions: { constant: 'Constant', linear: 'Falls to a tenth' },
     modelOptions: { lenet5: 'LeNet-5 (seed notebook, 28x28)', 'lenet5-classic': 'LeNet-5 (classic 32x32)' },
     backendOptions: {

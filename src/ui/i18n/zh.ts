@@ -240,7 +240,7 @@ export const zh: Strings = {
     presets: '预设',
     settings: '设置',
     labels: SETTING_LABELS,
-    stylesHint: '同时让它看 MNIST 里少见的写法（带斜线的 0、带钩的 1、带横的 7、封口的 4），并轻微变形：手写数字识别得更准。',
+    stylesHint: '同时用 MNIST 里少见的写法（带斜线的 0、带钩的 1、带横的 7）改写训练数字，并轻微变形：手写数字识别得更准。',
     scheduleOptions: { constant: '保持不变', linear: '逐步降到十分之一' },
     modelOptions: { lenet5: 'LeNet-5（参考笔记本版，28x28）', 'lenet5-classic': 'LeNet-5（经典版，32x32）' },
     backendOptions: {

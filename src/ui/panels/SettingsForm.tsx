@@ -91,7 +91,7 @@ export function SettingsForm({ settings, errors, disabled, onChange, unfold = fa
               const error = errorFor(name);
               const id = `setting-${name}`;
               return (
-                <div key={name} className={error ? 'field field--invalid' : 'field'}>
+                <div key={name} className={`field${error ? ' field--invalid' : ''}${name === 'styles' ? ' field--wide' : ''}`}>
                   <label htmlFor={id}>{s.labels[name]}</label>
                   {name === 'styles' ? (
                     // An on/off setting: a switch, stored as 1 or 0 (the URL says styles=1).
