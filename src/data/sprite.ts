@@ -30,7 +30,8 @@ export function bytesToPixels(bytes: Uint8Array): Float32Array {
   return pixels;
 }
 
-const BYTE_TO_PIXEL = Float32Array.from({ length: 256 }, (_, b) => b / 255);
+/** The 256 quotients b / 255: a byte's pixel value, as bytesToPixels makes it. */
+export const BYTE_TO_PIXEL = Float32Array.from({ length: 256 }, (_, b) => b / 255);
 
 /** Pixels in [0, 1] back to bytes (0-255); exact for pixels made by bytesToPixels. */
 export function pixelsToBytes(pixels: Float32Array): Uint8Array {

@@ -53,8 +53,13 @@ export function judgeReading(input: DrawnInput, probabilities: readonly number[]
   const [first, second] = topTwo(probabilities);
   const p1 = probabilities[first]!;
   const p2 = probabilities[second]!;
-  if (p1 >= SURE_PROBABILITY && p1 - p2 >= SURE_MARGIN) return { kind: 'sure', digit: first, probability: p1 };
+  if (isSure(p1, p2)) return { kind: 'sure', digit: first, probability: p1 };
   return { kind: 'unsure', digits: [first, second], probabilities: [p1, p2] };
+}
+
+/** The rule for one sure digit, from the top probability and the second: high enough, and far enough ahead. */
+export function isSure(top: number, second: number): boolean {
+  return top >= SURE_PROBABILITY && top - second >= SURE_MARGIN;
 }
 
 /** The indices of the largest and the second largest value (the first of equals wins). */
@@ -114,7 +119,7 @@ export function reliability(
     bin.count++;
     bin.confidence += p;
     if (right) bin.correct++;
-    if (p >= SURE_PROBABILITY && p - row[second]! >= SURE_MARGIN) {
+    if (isSure(p, row[second]!)) {
       sure.count++;
       if (right) sure.correct++;
     }

@@ -10,6 +10,7 @@
  */
 import { PIXELS_PER_IMAGE } from '../data/mnist';
 import { mulberry32 } from '../data/random';
+import { BYTE_TO_PIXEL } from '../data/sprite';
 import { createStyleScratch, STYLE_RATES, varyDigit, type StyleRates } from '../data/styles';
 
 export interface Batch {
@@ -42,8 +43,6 @@ export interface InlineBatchSource extends BatchSource {
 export function plainBatches(train: Required<TrainDigits>): InlineBatchSource {
   return { next: (order, start) => ({ images: train.images, labels: train.labels, order, start }), dispose: () => {} };
 }
-
-const BYTE_TO_PIXEL = Float32Array.from({ length: 256 }, (_, b) => b / 255);
 
 /**
  * The training digits rewritten in varied styles, computed here. Each step's randomness comes from
@@ -86,6 +85,7 @@ export type StylesAnswer = { id: number; images: Float32Array; labels: Uint8Arra
  */
 export function helperBatches(train: Required<TrainDigits>, count: number, seed: number, maxBatch: number, helper: Worker): BatchSource {
   const inline = variedBatches(train, seed, maxBatch);
+  const identity = Int32Array.from({ length: maxBatch }, (_, i) => i);
   const waiting = new Map<number, { resolve: (batch: Batch) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let failed: Error | null = null;
@@ -95,7 +95,7 @@ export function helperBatches(train: Required<TrainDigits>, count: number, seed:
     waiting.delete(answer.id);
     if (!request) return;
     if ('error' in answer) request.reject(new Error(answer.error));
-    else request.resolve({ images: answer.images, labels: answer.labels, order: IDENTITY.subarray(0, answer.labels.length), start: 0 });
+    else request.resolve({ images: answer.images, labels: answer.labels, order: identity, start: 0 });
   };
   helper.onerror = (event) => {
     event.preventDefault();
@@ -141,8 +141,6 @@ export function helperBatches(train: Required<TrainDigits>, count: number, seed:
     },
   };
 }
-
-const IDENTITY = Int32Array.from({ length: 1024 }, (_, i) => i);
 
 /** The batch source the settings ask for: on a helper thread where there are workers. */
 export function batchesFor(
