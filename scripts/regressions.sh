@@ -5,7 +5,7 @@
 # that stays green with one of them in is missing a test. Prints, per regression, the tests that
 # failed (from Vitest's JSON reports in the scratch copy).
 #
-#   scripts/regressions.sh                       all nine, the whole unit and e2e suites each time (~1 h on 2 cores)
+#   scripts/regressions.sh                       all thirteen, the whole unit and e2e suites each time (~1 h on 2 cores)
 #   scripts/regressions.sh --targeted            only the test files expected to catch each (~15 min)
 #   scripts/regressions.sh pen-width probe-not-reread   some of them
 #
@@ -36,6 +36,10 @@ REGRESSIONS=(
   "optimizer-state-not-checkpointed|src/worker/trainingRun.ts|s/        optimizer: optimizerState,\n/        optimizer: { ...optimizerState, weights: optimizerState.weights.slice(0, 1) },\n/|tests/unit/persistence.test.ts tests/unit/everySetting.test.ts|tests/e2e/recovery.e2e.ts"
   "probe-not-reread|src/ui/panels/DrawPanel.tsx|s/const readKey = \`\\\$\{epochsSeen\} /const readKey = \`/|-|tests/e2e/draw.e2e.ts"
   "worker-throws-once-per-run|src/worker/trainingRun.ts|s/(          if \(epoch === faultEpoch && batch === FAULT_AT_BATCH\) loseBackendContext\(\);\n)/\$1          if (!from && epoch === 1 && batch === 1) setTimeout(() => { throw new Error('regression: the worker throws once per run'); });\n/|tests/unit/trainer.test.ts|tests/e2e/train.e2e.ts tests/e2e/inside.e2e.ts"
+  "class-copies-mislabelled|src/worker/batches.ts|s/          labels\[i\] = teach.labels\[own\]!;/          labels[i] = train.labels[own]!;/|tests/unit/teachingBatches.test.ts|-"
+  "held-out-taught|src/worker/teaching.ts|s/const taught = digits.filter\(\(d\) => !held.has\(d.id\)\);/const taught = digits.slice();/|tests/unit/classSession.test.ts|tests/e2e/class.e2e.ts"
+  "import-duplicates|src/data/classDigits.ts|s/    if \(seen.has\(digit.id\)\) continue;\n//|tests/unit/classDigits.test.ts tests/unit/classSession.test.ts|tests/e2e/class.e2e.ts"
+  "class-not-measured-per-epoch|src/worker/trainingRun.ts|s/        await watch.race\(models.postFilters\(trained, epoch\)\);\n        await watch.race\(session.modelUpdated\(trained, epoch\)\);\n/        await watch.race(models.postFilters(trained, epoch));\n/|tests/unit/classSession.test.ts|-"
 )
 
 scratch=$(mktemp -d /tmp/lenet-lab-regressions-XXXX)

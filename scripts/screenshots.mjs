@@ -9,12 +9,13 @@
  * once the data is in, unscrolled, and docs/first-screen-training-1366x768-en.png a few seconds into
  * the Quick demo (the curves come into view).
  *
- * and the Draw panel's "not sure" with the reliability curve (`--only verdicts`: see verdicts()).
+ * and the Draw panel's "not sure" with the reliability curve (`--only verdicts`: see verdicts()),
+ * and "Our class digits" after teaching (`--only class`: see classDigits()).
  *
- *   node scripts/screenshots.mjs [--only first-screen | --only verdicts]
+ *   node scripts/screenshots.mjs [--only first-screen | --only verdicts | --only class]
  */
 import { drawPad, drawProbe, serveBuild, startTraining, uploadModel, waitForState, withPage } from './browser-session.mjs';
-import { blendFourNine } from './uji-digits.mjs';
+import { blendFourNine, loadUjiDigits, pickDigits, place } from './uji-digits.mjs';
 
 const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.003&schedule=linear&activation=relu&styles=1';
 const FIXTURE_MODEL = [
@@ -60,6 +61,51 @@ async function verdicts(server, language) {
       await curve.scrollIntoViewIfNeeded();
       await curve.screenshot({ path: `docs/reliability-${language}.png` });
       console.log(`docs/draw-not-sure-${language}.png (4 -> 9 blend at t = ${found}), docs/reliability-${language}.png`);
+    },
+    { width: 1280, height: 900 },
+  );
+}
+
+/**
+ * "Our class digits" (docs/class-digits-{en,zh}.png): 30 UJI digits of writers 40-59 (3 of each)
+ * drawn and added with the committed Quick demo model in use, then "Teach it our handwriting".
+ * @param {{ url: string, executablePath: string }} server @param {string} language
+ */
+async function classDigits(server, language) {
+  const digits = pickDigits(
+    loadUjiDigits().filter((d) => Number(/(\d+)$/.exec(d.writer)?.[1]) >= 80),
+    3,
+  );
+  await withPage(
+    server.executablePath,
+    `${server.url}?lang=${language}`,
+    async (page) => {
+      await waitForState(page, ['ready'], 120_000);
+      await uploadModel(page, FIXTURE_MODEL);
+      for (const [n, digit] of digits.entries()) {
+        const at = await drawPad(page);
+        for (const [first, ...rest] of place(digit, n)) {
+          await page.mouse.move(...at(/** @type {[number, number]} */ (first)));
+          await page.mouse.down();
+          for (const point of rest) await page.mouse.move(...at(point));
+          await page.mouse.up();
+        }
+        await page.getByTestId(`class-digit-label-${digit.label}`).click();
+        await page.waitForFunction(
+          (count) => document.querySelector('[data-testid="class-digits"]')?.getAttribute('data-count') === String(count),
+          n + 1,
+        );
+      }
+      await page.getByTestId('teach-class-digits').click();
+      await waitForState(page, ['training'], 60_000);
+      await waitForState(page, ['done'], 300_000);
+      await page.getByTestId('teach-result').waitFor();
+      await page.waitForTimeout(1500);
+      const panel = page.locator('#class');
+      await panel.scrollIntoViewIfNeeded();
+      await panel.screenshot({ path: `docs/class-digits-${language}.png` });
+      const mistakes = await page.getByTestId('class-mistakes').getAttribute('data-count');
+      console.log(`docs/class-digits-${language}.png (${mistakes} of 30 misread after teaching)`);
     },
     { width: 1280, height: 900 },
   );
@@ -119,6 +165,10 @@ const server = await serveBuild();
 try {
   if (process.argv.includes('verdicts')) {
     for (const language of ['en', 'zh']) await verdicts(server, language);
+    process.exit(0);
+  }
+  if (process.argv.includes('class')) {
+    for (const language of ['en', 'zh']) await classDigits(server, language);
     process.exit(0);
   }
   for (const viewport of [

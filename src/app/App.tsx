@@ -5,6 +5,7 @@ import { EvaluatePanel } from '../ui/panels/EvaluatePanel';
 import { ModelPanel } from '../ui/panels/ModelPanel';
 import { ModelsPanel, savedModelLabel } from '../ui/panels/ModelsPanel';
 import { DrawPanel } from '../ui/panels/DrawPanel';
+import { ClassDigitsPanel } from '../ui/panels/ClassDigitsPanel';
 import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
 import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
@@ -19,10 +20,10 @@ import { LANGUAGE_NAMES, type Language } from '../ui/i18n/language';
 
 /**
  * In page order: the lesson first (Train and Draw, side by side on a laptop or a projector, the
- * first screen at 1366x768), then the results and the network's insides, then the data and the
+ * first screen at 1366x768), the class's own digits under it, then the results and the network's insides, then the data and the
  * model for the curious, then the saved models.
  */
-const PANELS = ['train', 'draw', 'evaluate', 'inside', 'data', 'explorer', 'model', 'models'] as const;
+const PANELS = ['train', 'draw', 'class', 'evaluate', 'inside', 'data', 'explorer', 'model', 'models'] as const;
 /** What a projector shows: the curves, the results, the canvas and its prediction. */
 const PRESENT_PANELS = ['train', 'evaluate', 'draw'] as const;
 
@@ -139,9 +140,9 @@ export function App() {
   const { language } = useLanguage();
   useProgressTitle(state);
   const shown = (id: (typeof PANELS)[number]) => !present || (PRESENT_PANELS as readonly string[]).includes(id);
-  // The lesson (Train, Draw) mounts first; the six panels below it, one per idle moment once the
+  // The lesson (Train, Draw) mounts first; the seven panels below it, one per idle moment once the
   // data is in (or failed): while it loads, the worker needs the CPU more than they do.
-  const later = useStaggered(6, state.phase !== 'loading');
+  const later = useStaggered(7, state.phase !== 'loading');
   return (
     <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present} lang={language}>
       <header className="app__header">
@@ -170,7 +171,8 @@ export function App() {
           <TrainPanel trainer={trainer} present={present} />
           <DrawPanel trainer={trainer} present={present} />
         </div>
-        {later >= 1 ? (
+        {later >= 1 && shown('class') ? <ClassDigitsPanel trainer={trainer} /> : null}
+        {later >= 2 ? (
           <EvaluatePanel
             evaluation={state.evaluation}
             digitLists={state.digitLists}
@@ -179,9 +181,9 @@ export function App() {
             present={present}
           />
         ) : null}
-        {later >= 2 && shown('inside') ? <InsidePanel trainer={trainer} /> : null}
-        {later >= 3 && shown('data') ? <DataPanel dataset={state.dataset} /> : null}
-        {later >= 4 && shown('explorer') ? (
+        {later >= 3 && shown('inside') ? <InsidePanel trainer={trainer} /> : null}
+        {later >= 4 && shown('data') ? <DataPanel dataset={state.dataset} /> : null}
+        {later >= 5 && shown('explorer') ? (
           <ExplorerPanel
             loaded={state.dataset !== null}
             labelCounts={state.dataset?.labelCounts ?? null}
@@ -191,8 +193,8 @@ export function App() {
             inspect={trainer.inspect}
           />
         ) : null}
-        {later >= 5 && shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
-        {later >= 6 && shown('models') ? <ModelsPanel trainer={trainer} /> : null}
+        {later >= 6 && shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
+        {later >= 7 && shown('models') ? <ModelsPanel trainer={trainer} /> : null}
       </main>
     </div>
   );

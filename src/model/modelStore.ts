@@ -4,6 +4,7 @@
  * 'weights' (the artifacts, read only when a model is opened) and 'checkpoint' (one record). The
  * metadata and checkpoint types belong to the worker, so everything here is generic over them.
  */
+import type { ClassDigit } from '../data/classDigits';
 import type { StoredArtifacts } from './modelFiles';
 
 /** A storage failure, worded for the person using the page (the message is shown as is in the UI). */
@@ -34,12 +35,24 @@ export interface ModelStore<Meta, Checkpoint> {
   getCheckpoint(): Promise<Checkpoint | null>;
   putCheckpoint(checkpoint: Checkpoint): Promise<void>;
   clearCheckpoint(): Promise<void>;
+  /** The class's own digits (issue 17), in their own object store of the same database. */
+  classDigits: ClassDigitStore;
   /** Closes the connection; a later call opens it again. */
   close(): void;
 }
 
+/** The class digits: every record, put (added or replaced, by id) in one transaction, deleted by id, or all. */
+export interface ClassDigitStore {
+  list(): Promise<ClassDigit[]>;
+  put(digits: readonly ClassDigit[]): Promise<void>;
+  delete(id: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
 const DB_NAME = 'lenet-lab';
-const DB_VERSION = 1;
+/** 2 added the class digits. */
+const DB_VERSION = 2;
+const CLASS_DIGITS = 'classDigits';
 const MODELS = 'models';
 const WEIGHTS = 'weights';
 const CHECKPOINT = 'checkpoint';
@@ -150,6 +163,30 @@ export function openModelStore<Meta, Checkpoint>(
         return () => undefined;
       }),
 
+    classDigits: {
+      list: () =>
+        run([CLASS_DIGITS], 'readonly', (tx) => {
+          const request = tx.objectStore(CLASS_DIGITS).getAll() as IDBRequest<ClassDigit[]>;
+          return () => request.result;
+        }),
+      put: (digits) =>
+        run([CLASS_DIGITS], 'readwrite', (tx) => {
+          const store = tx.objectStore(CLASS_DIGITS);
+          for (const digit of digits) store.put(digit);
+          return () => undefined;
+        }),
+      delete: (id) =>
+        run([CLASS_DIGITS], 'readwrite', (tx) => {
+          tx.objectStore(CLASS_DIGITS).delete(id);
+          return () => undefined;
+        }),
+      clear: () =>
+        run([CLASS_DIGITS], 'readwrite', (tx) => {
+          tx.objectStore(CLASS_DIGITS).clear();
+          return () => undefined;
+        }),
+    },
+
     close: () => {
       const closing = connection;
       connection = null;
@@ -184,6 +221,7 @@ function openDatabase(factory: IDBFactory | undefined, name: string, onClosed: (
         db.createObjectStore(WEIGHTS);
         db.createObjectStore(CHECKPOINT);
       }
+      if (event.oldVersion < 2) db.createObjectStore(CLASS_DIGITS, { keyPath: 'id' });
     };
     // Another tab holds an older version open: the open waits until that tab closes it, which its
     // onversionchange below does, so there is nothing to do here but wait.

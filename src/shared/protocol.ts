@@ -7,6 +7,7 @@
 
 import type { Preprocessed, Stroke } from '../data/drawing';
 import type { ReliabilityBin, Verdict } from '../data/verdict';
+import type { ClassFileCode, ClassMeasurement, ClassReading, Tally } from '../data/classDigits';
 import type { SplitName } from '../data/mnist';
 import type { ConvFilters, LayerActivation } from '../model/inspect';
 import type { LayerSummary, ModelSummary } from '../model/lenet5';
@@ -18,6 +19,7 @@ import type { Activation, BackendChoice, ModelPreset, SettingCode, TrainSettings
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
 export type { ReliabilityBin, Verdict };
+export type { ClassMeasurement, ClassReading, Tally };
 export type { ConvFilters, DataProblem, LayerActivation, LayerSummary, ModelFile, ModelSummary, Preprocessed, SplitName, Stroke };
 
 /** What the worker and the client watching it say, besides what the model files, storage and settings say. */
@@ -34,9 +36,15 @@ export type WorkerCode =
   | 'noModel'
   | 'noCheckpoint'
   | 'noStorage'
-  | 'notLoaded';
+  | 'notLoaded'
+  | 'classDigitLabel'
+  | 'classDigitEmpty'
+  | 'classDigitNotDigit'
+  | 'classSetEmpty'
+  | 'classNoModel'
+  | 'classFilesUnreadable';
 
-export type SaidCode = WorkerCode | ModelFileCode | ModelStoreCode | SettingCode;
+export type SaidCode = WorkerCode | ModelFileCode | ModelStoreCode | SettingCode | ClassFileCode;
 
 /** A fact as a code and the values that fill it in, so the UI can word it in the page's language. */
 export interface Said {
@@ -102,7 +110,19 @@ export type WorkerCommand =
   /** Every layer's output of the model in use for one digit of the data set (answered by `digitInspected`). */
   | { type: 'inspectDigit'; requestId: number; split: SplitName; index: number }
   /** A page of digits for a gallery (answered by `digitsListed`). */
-  | { type: 'queryDigits'; requestId: number; query: DigitQuery; offset: number; count: number };
+  | { type: 'queryDigits'; requestId: number; query: DigitQuery; offset: number; count: number }
+  /** The class digits and how the model in use reads them (answered by `classDigitsListed`, `classDigitsMeasured`). */
+  | { type: 'listClassDigits' }
+  /** Keeps a drawing as a class digit the student meant as `label`. */
+  | { type: 'addClassDigit'; strokes: Stroke[]; label: number }
+  | { type: 'deleteClassDigit'; id: string }
+  | { type: 'clearClassDigits' }
+  /** The class set as one file (answered by `classDigitsExported`). */
+  | { type: 'exportClassDigits' }
+  /** Class-digit files from other devices, merged without duplicates (answered by `classDigitsImported` or `classImportRejected`). */
+  | { type: 'importClassDigits'; files: { name: string; text: string }[] }
+  /** Trains the model in use further on MNIST and the class digits; the result is saved as a new model (answered by `taught`). */
+  | { type: 'teachClassDigits' };
 
 /** Which digits a gallery shows. */
 export type DigitQuery =
@@ -135,6 +155,8 @@ export type AppError =
   | ({ kind: 'settings' } & Saying)
   /** Using, deleting or downloading a saved model failed; the model in use stays. */
   | ({ kind: 'model' } & Saying)
+  /** A class-digit operation was refused (an empty drawing, teaching without a model or digits); nothing else changes. */
+  | ({ kind: 'class' } & Saying)
   /** Anything else the worker caught. */
   | ({ kind: 'internal' } & Saying);
 
@@ -192,6 +214,40 @@ export interface TrainingPlan {
   batchesPerEpoch: number;
   /** Set when the run continues from a checkpoint: the epochs already done (epoch 0 included). */
   resumed: { fromEpoch: number; history: EpochResult[] } | null;
+  /** Set for a run that teaches the model in use the class digits: how many it learns, and their copies per epoch. */
+  teaching?: { classDigits: number; copies: number };
+}
+
+/** A class digit as the list shows it (its 28x28 bytes travel beside the list). */
+export interface ClassDigitInfo {
+  id: string;
+  label: number;
+  addedAt: string;
+  /** Kept out of teaching: "after" is measured on these. */
+  heldOut: boolean;
+}
+
+/** What a teacher compares before and after teaching. */
+export interface TeachFigures {
+  /** The class digits kept out of teaching. */
+  heldOut: Tally;
+  /** The class digits it was taught. */
+  taught: Tally;
+  /** MNIST test accuracy. */
+  mnist: number;
+}
+
+export interface TeachResult {
+  /** The model taught (it stays saved as it was). */
+  from: { id: string | null; name: string };
+  /** The new model, saved under this name (id null where saving failed). */
+  model: { id: string | null; name: string };
+  /** Times each class digit was seen per epoch. */
+  copies: number;
+  epochs: number;
+  stopped: boolean;
+  before: TeachFigures;
+  after: TeachFigures;
 }
 
 /** Progress within an epoch, posted at most every BATCH_EVENT_INTERVAL_MS. */
@@ -284,6 +340,8 @@ export interface ModelRecord {
   /** The training curves' epochs; empty for an uploaded model. */
   epochs: EpochResult[];
   weightBytes: number;
+  /** Set for a model taught the class digits: how many it learned from. */
+  classDigits?: number;
 }
 
 /** A model saved in this browser (IndexedDB), as the list shows it. */
@@ -354,6 +412,14 @@ export type WorkerEvent =
       /** 28x28 bytes per item, one after another. */
       bytes: Uint8Array;
     }
+  | { type: 'classDigitsListed'; digits: ClassDigitInfo[]; bytes: Uint8Array }
+  /** How the model in use (or, during a run, the model training) reads the class digits; null with no model or no digits. */
+  | { type: 'classDigitsMeasured'; measurement: ClassMeasurement | null; epoch: number | null }
+  | { type: 'classDigitsExported'; name: string; text: string; count: number }
+  | { type: 'classDigitsImported'; added: number; duplicates: number; files: number }
+  /** Files that cannot be imported; nothing changed. */
+  | ({ type: 'classImportRejected' } & Saying)
+  | { type: 'taught'; result: TeachResult }
   | { type: 'failed'; error: AppError };
 
 /** Batch events at most this often: a smooth curve without flooding the UI thread. */

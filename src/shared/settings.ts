@@ -201,12 +201,19 @@ export const LINEAR_END = 0.1;
  */
 export function learningRateAt(settings: Pick<TrainSettings, 'learningRate' | 'schedule'>, step: number, steps: number): number {
   if (settings.schedule === 'constant' || steps <= 1) return settings.learningRate;
-  return settings.learningRate * (1 - ((1 - LINEAR_END) * (step - 1)) / steps);
+  // Never past the end: a step beyond `steps` would otherwise get a rate below LINEAR_END, then a negative one.
+  return settings.learningRate * (1 - ((1 - LINEAR_END) * Math.min(step - 1, steps)) / steps);
 }
 
-/** Steps in a whole run of these settings: its epochs times the batches of an epoch. */
-export function stepsOf(settings: Pick<TrainSettings, 'trainSize' | 'validationSplit' | 'batchSize' | 'epochs'>): number {
-  return settings.epochs * Math.ceil(splitSizes(settings).train / settings.batchSize);
+/**
+ * Steps in a whole run of these settings: its epochs times the batches of an epoch, of the
+ * training split's digits or, for a run that draws more (a teaching run's class digits), `trainCount`.
+ */
+export function stepsOf(
+  settings: Pick<TrainSettings, 'trainSize' | 'validationSplit' | 'batchSize' | 'epochs'>,
+  trainCount = splitSizes(settings).train,
+): number {
+  return settings.epochs * Math.ceil(trainCount / settings.batchSize);
 }
 
 /** Settings stored before a setting existed (a checkpoint, a saved model) get the default, which is how they trained. */

@@ -153,3 +153,57 @@ export function batchesFor(
   const helper = new Worker(new URL('./styles.worker.ts', import.meta.url), { type: 'module', name: 'varied handwriting' });
   return helperBatches(train, count, settings.seed, settings.batchSize, helper);
 }
+
+/** The class digits a teaching run learns, as the network reads them. */
+export interface TeachDigits {
+  /** digits x PIXELS_PER_IMAGE, in [0, 1]. */
+  pixels: Float32Array;
+  labels: Uint8Array;
+}
+
+/**
+ * Copies of class digits get this light change each time they are drawn: a small warp and turn,
+ * no added styles (a class's own style is what is taught).
+ */
+export const TEACH_VARIATION: StyleRates = { slashedZero: 0, flaggedOne: 0, crossedSeven: 0, elastic: 0.8, warpPx: 1.2, rotationDeg: 10 };
+
+/**
+ * A teaching run's digits: order indices below `mnistCount` are MNIST training digits (varied, as
+ * the settings say), the ones above are the class digits repeated `copies` times, each drawn with a
+ * light change of its own (TEACH_VARIATION). Built inline: one batch costs about a millisecond.
+ */
+export function teachingBatches(
+  train: Required<TrainDigits>,
+  mnistCount: number,
+  teach: TeachDigits,
+  settings: { styles: number; seed: number; batchSize: number },
+): InlineBatchSource {
+  const maxBatch = settings.batchSize;
+  const images = new Float32Array(maxBatch * PIXELS_PER_IMAGE);
+  const labels = new Uint8Array(maxBatch);
+  const identity = Int32Array.from({ length: maxBatch }, (_, i) => i);
+  const scratch = createStyleScratch();
+  const classCount = teach.labels.length;
+  return {
+    next(order, start, count, step) {
+      // Not the seed of variedBatches: a teaching run's changes differ from its model's first run's.
+      const random = mulberry32((Math.imul(settings.seed ^ 0x5eed, 0x9e3779b1) ^ step) >>> 0);
+      for (let i = 0; i < count; i++) {
+        const digit = order[start + i]!;
+        const pixels = images.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE);
+        if (digit < mnistCount) {
+          pixels.set(train.images.subarray(digit * PIXELS_PER_IMAGE, (digit + 1) * PIXELS_PER_IMAGE));
+          labels[i] = train.labels[digit]!;
+          if (settings.styles === 1) varyDigit(pixels, labels[i]!, random, scratch);
+        } else {
+          const own = (digit - mnistCount) % classCount;
+          pixels.set(teach.pixels.subarray(own * PIXELS_PER_IMAGE, (own + 1) * PIXELS_PER_IMAGE));
+          labels[i] = teach.labels[own]!;
+          varyDigit(pixels, labels[i]!, random, scratch, TEACH_VARIATION);
+        }
+      }
+      return { images, labels, order: identity, start: 0 };
+    },
+    dispose: () => {},
+  };
+}

@@ -77,6 +77,7 @@ export function createModelInUse(session: Session) {
     inUse = { ...record, id: identity?.id ?? null, savedAt: identity?.savedAt ?? new Date().toISOString() };
     post({ type: 'modelChanged', source, model: inUse });
     await postFilters(next, record.epochs.at(-1)?.epoch ?? null);
+    await session.modelUpdated(next);
   }
 
   /** The model on the test set; `evaluator` gives the same from elsewhere (the engine that trained it). */
@@ -174,6 +175,8 @@ export function createModelInUse(session: Session) {
   return {
     /** The model in use, or the one a run is training; null before either. */
     current: () => model,
+    /** What is known of the model in use (null while a run trains, and before any model). */
+    record: () => inUse,
     /** Its answers on the test digits if known, without computing them. */
     knownAnswers: () => answers,
     testAnswers,

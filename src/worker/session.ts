@@ -31,6 +31,8 @@ export interface Session {
   postLibrary(): Promise<void>;
   /** True while a run trains: its model is the model in use until it ends. */
   training(): boolean;
+  /** The model in use changed, or a run's model learned (`epoch`, the epochs it has trained): the class digits are read again. */
+  modelUpdated(model: tf.LayersModel, epoch?: number): Promise<void>;
 }
 
 /** Digits evaluated per chunk: each chunk is one wait, between which pause, stop and ping get in. */

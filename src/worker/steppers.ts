@@ -26,9 +26,16 @@ import {
 } from '../model/training';
 import { captureOptimizer, restoreOptimizer, type NamedArray, type OptimizerState } from '../model/trainingState';
 import { learningRateAt, splitSizes, stepsOf, type TrainSettings } from '../shared/settings';
-import { batchesFor } from './batches';
+import { batchesFor, type BatchSource } from './batches';
 import type { BackendWatch } from './contextLoss';
 import { EVAL_CHUNK, yieldToEvents } from './session';
+
+/** What a run's epochs draw from when it is not the settings' training split: a teaching run's batches and their count. */
+export interface RunDigits {
+  batches: BatchSource;
+  /** Digits in an epoch (its order's length): the learning-rate schedule's steps follow from it. */
+  count: number;
+}
 
 export interface Stepper {
   /** Optimizer step number `step` on digits order[start .. start + count): the batch's mean loss and number correct. */
@@ -46,19 +53,23 @@ export interface Stepper {
   dispose(): void;
 }
 
-/** tfjs steps: trainStep on the model, reading each batch's loss once; the optimizer's state from a checkpoint (`from`). */
+/**
+ * tfjs steps: trainStep on the model, reading each batch's loss once; the optimizer's state from a
+ * checkpoint (`from`); the digits from `digits` (a teaching run's own), or as the settings say.
+ */
 export async function tfjsStepper(
   model: tf.LayersModel,
   settings: TrainSettings,
   train: MnistData['train'],
   from: OptimizerState | null,
   watch: BackendWatch,
+  digits: RunDigits | null = null,
 ): Promise<Stepper> {
+  const batches = digits?.batches ?? batchesFor(train, splitSizes(settings).train, settings);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
   if (from) await restoreOptimizer(optimizer, from);
   const buffers = createBatchBuffers(settings.batchSize);
-  const batches = batchesFor(train, splitSizes(settings).train, settings);
-  const steps = stepsOf(settings);
+  const steps = stepsOf(settings, digits?.count);
   return {
     async step(order, start, count, step) {
       const batch = await batches.next(order, start, count, step);
@@ -124,7 +135,9 @@ export function engineStepper(
   settings: TrainSettings,
   train: MnistData['train'],
   from: OptimizerState | null,
+  digits: RunDigits | null = null,
 ): Stepper {
+  const batches = digits?.batches ?? batchesFor(train, splitSizes(settings).train, settings);
   const engine: Engine = createEngine(module, {
     preset: settings.model satisfies ModelPreset,
     activation: settings.activation,
@@ -133,7 +146,7 @@ export function engineStepper(
   // read() hands back the variable itself: its name is the one tfjs's optimizers give their slots.
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   engine.setWeights(variables.map((v) => v.dataSync() as Float32Array));
-  const steps = stepsOf(settings);
+  const steps = stepsOf(settings, digits?.count);
   const slots = SLOT_NAMES[settings.optimizer];
   let iterations = 0;
   if (from) {
@@ -150,7 +163,6 @@ export function engineStepper(
     }
   }
   const predict = (images: Float32Array, first: number) => (start: number, n: number) => engine.predict(images, first + start, n);
-  const batches = batchesFor(train, splitSizes(settings).train, settings);
   return {
     async step(order, start, count, step) {
       const batch = await batches.next(order, start, count, step);

@@ -24,6 +24,8 @@ import { errorMessage, SaidError, SettingsError, type Post, type Session } from 
 import type { EngineCandidate } from './backends';
 import { measureEngine, measureTfjs } from './steppers';
 import { createTrainingRun } from './trainingRun';
+import { createClassSet } from './classSet';
+import { teachClassDigits } from './teaching';
 
 export type { Post } from './session';
 
@@ -128,9 +130,13 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
     reportStorage,
     postLibrary,
     training: () => training.active(),
+    modelUpdated: async (model, epoch) => {
+      await classSet.measure(model, epoch ?? null);
+    },
   };
   const models = createModelInUse(session);
   const training = createTrainingRun(session, models);
+  const classSet = createClassSet(session, models);
 
   return {
     async handle(command) {
@@ -212,6 +218,28 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
           case 'ping':
             post({ type: 'pong' });
             return;
+          case 'listClassDigits':
+            await classSet.list();
+            return;
+          case 'addClassDigit':
+            await classSet.add(command.strokes, command.label);
+            return;
+          case 'deleteClassDigit':
+            await classSet.remove(command.id);
+            return;
+          case 'clearClassDigits':
+            await classSet.clear();
+            return;
+          case 'exportClassDigits':
+            await classSet.exportFile();
+            return;
+          case 'importClassDigits':
+            await classSet.importFiles(command.files);
+            return;
+          case 'teachClassDigits':
+            if (training.active()) return;
+            await teachClassDigits(session, models, classSet, training);
+            return;
           default:
             return assertNever(command);
         }
@@ -221,6 +249,11 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
           return;
         }
         const appError = toAppError(error);
+        // A class-digit command refused before it changed anything: said beside the class digits, the page carries on.
+        if (CLASS_COMMANDS.includes(command.type) && error instanceof SaidError && appError.kind === 'internal') {
+          post({ type: 'failed', error: { ...appError, kind: 'class' } });
+          return;
+        }
         // Saved-model operations fail on their own: the model in use and the page carry on.
         const onSavedModel = ['useSavedModel', 'deleteSavedModel', 'downloadModel', 'discardCheckpoint'].includes(command.type);
         post({
@@ -231,6 +264,16 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
     },
   };
 }
+
+const CLASS_COMMANDS: WorkerCommand['type'][] = [
+  'listClassDigits',
+  'addClassDigit',
+  'deleteClassDigit',
+  'clearClassDigits',
+  'exportClassDigits',
+  'importClassDigits',
+  'teachClassDigits',
+];
 
 /** Maps anything thrown to the protocol's error shape. */
 export function toAppError(error: unknown): AppError {

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace } from '../data/random';
 import { buildLeNet5, summarize } from '../model/lenet5';
-import { captureWeights, restoreWeights } from '../model/trainingState';
+import { captureWeights, restoreWeights, type NamedArray } from '../model/trainingState';
 import { BATCH_EVENT_INTERVAL_MS, type EpochResult, type ModelRecord, type TestFault } from '../shared/protocol';
 import { splitSizes, validateSettings, type TrainSettings } from '../shared/settings';
 import { BackendLostError, CONTEXT_LOST_MESSAGE, loseBackendContext, watchBackend, type BackendWatch } from './contextLoss';
@@ -18,6 +18,7 @@ import { trainedModelName, type Checkpoint } from './library';
 import type { ModelInUse } from './modelInUse';
 import { SettingsError, weightBytes, yieldToEvents, type Session } from './session';
 import { engineStepper, tfjsStepper, type Stepper } from './steppers';
+import { teachingBatches, type TeachDigits } from './batches';
 
 /** Training digits evaluated for epoch 0 (the untrained model): enough for a steady starting point. */
 const INITIAL_SAMPLE = 2000;
@@ -26,6 +27,19 @@ const INITIAL_SAMPLE = 2000;
 const FAULT_AT_BATCH = 3;
 
 export type TrainingRun = ReturnType<typeof createTrainingRun>;
+
+/**
+ * A teaching run (teaching.ts): the model in use's weights trained further on MNIST plus the class
+ * digits, each repeated `copies` times an epoch. It saves no checkpoint (a short run; the model it
+ * started from stays saved) and leaves an interrupted run's checkpoint alone.
+ */
+export interface TeachJob {
+  weights: NamedArray[];
+  digits: TeachDigits;
+  copies: number;
+  /** The name the taught model is saved under. */
+  name: string;
+}
 
 export function createTrainingRun(session: Session, models: ModelInUse) {
   const { post, now } = session;
@@ -57,7 +71,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
   }
 
   /** Trains from scratch, or from a checkpoint: the same shuffles and optimizer state, so the same run. */
-  async function train(settings: TrainSettings, from: Checkpoint | null, testFault?: TestFault): Promise<void> {
+  async function train(settings: TrainSettings, from: Checkpoint | null, testFault?: TestFault, teach?: TeachJob): Promise<void> {
     const { store } = session;
     const errors = validateSettings(settings);
     if (errors.length > 0) throw new SettingsError(errors.map((e) => e.message).join('; '), errors[0]!.said);
@@ -68,12 +82,16 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
     const trained = buildLeNet5({ preset: settings.model, activation: settings.activation, seed: settings.seed });
     models.startTraining(trained);
     if (from) restoreWeights(trained, from.weights);
+    if (teach) restoreWeights(trained, teach.weights);
+    const sizes = splitSizes(settings);
+    // Order indices past the MNIST digits are the class digits' copies (teachingBatches).
+    const trainCount = sizes.train + (teach ? teach.digits.labels.length * teach.copies : 0);
+    const digits = teach ? { batches: teachingBatches(trainSet, sizes.train, teach.digits, settings), count: trainCount } : null;
     const stepper =
       info.trainer === 'engine'
-        ? engineStepper(await session.engineModule(), trained, settings, trainSet, from?.optimizer ?? null)
-        : await tfjsStepper(trained, settings, trainSet, from?.optimizer ?? null, watch);
-    const sizes = splitSizes(settings);
-    const batchesPerEpoch = Math.ceil(sizes.train / settings.batchSize);
+        ? engineStepper(await session.engineModule(), trained, settings, trainSet, from?.optimizer ?? null, digits)
+        : await tfjsStepper(trained, settings, trainSet, from?.optimizer ?? null, watch, digits);
+    const batchesPerEpoch = Math.ceil(trainCount / settings.batchSize);
     const modelSummary = summarize(trained, settings.model);
     post({
       type: 'trainingStarted',
@@ -81,17 +99,18 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
         settings,
         backend: info,
         summary: modelSummary,
-        trainCount: sizes.train,
+        trainCount,
         validationCount: sizes.validation,
         batchesPerEpoch,
         resumed: from ? { fromEpoch: from.epoch, history: from.history } : null,
+        ...(teach ? { teaching: { classDigits: teach.digits.labels.length, copies: teach.copies } } : {}),
       },
     });
 
     const state = { stopRequested: false, paused: false, resume: null as (() => void) | null };
     run = state;
     const random = mulberry32(settings.seed);
-    const order = Int32Array.from({ length: sizes.train }, (_, i) => i);
+    const order = Int32Array.from({ length: trainCount }, (_, i) => i);
     const startEpoch = from?.epoch ?? 0;
     // Replays the shuffles of the epochs already done, so epoch k sees the order it would have seen.
     for (let epoch = 1; epoch <= startEpoch; epoch++) shuffleInPlace(order, random);
@@ -127,9 +146,10 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
         };
         history.push(result);
         // Saved before it is announced: a worker lost in between never shows an epoch it cannot resume from.
-        await saveCheckpoint(trained, { settings, epoch: 0, history }, stepper, watch);
+        if (!teach) await saveCheckpoint(trained, { settings, epoch: 0, history }, stepper, watch);
         post({ type: 'epochEnded', result });
         await watch.race(models.postFilters(trained, 0));
+        await watch.race(session.modelUpdated(trained, 0));
       }
       for (let epoch = startEpoch + 1; epoch <= settings.epochs && !state.stopRequested; epoch++) {
         shuffleInPlace(order, random);
@@ -151,7 +171,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           if (epoch === faultEpoch && batch === FAULT_AT_BATCH) loseBackendContext();
           const started = now();
           const start = batch * settings.batchSize;
-          const count = Math.min(settings.batchSize, sizes.train - start);
+          const count = Math.min(settings.batchSize, trainCount - start);
           const { loss: batchLoss, correct: batchCorrect } = await stepper.step(order, start, count, step + 1);
           // A lost context can still hand back numbers: they are garbage, and this batch must not count.
           if (watch.lost()) throw new BackendLostError(CONTEXT_LOST_MESSAGE);
@@ -191,7 +211,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
         }
         // The weights reach the tfjs model: the checkpoint, the filters and the model kept after a stop read them there.
         stepper.sync();
-        if (seen < sizes.train) break; // stopped mid-epoch: no epoch result for a partial epoch
+        if (seen < trainCount) break; // stopped mid-epoch: no epoch result for a partial epoch
         const validation = sizes.validation > 0 ? await stepper.evaluate(sizes.train, sizes.validation) : null;
         epochsCompleted = epoch;
         const durationMs = elapsedMs - epochStarted;
@@ -207,9 +227,10 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
           ...memory(),
         };
         history.push(result);
-        await saveCheckpoint(trained, { settings, epoch, history }, stepper, watch);
+        if (!teach) await saveCheckpoint(trained, { settings, epoch, history }, stepper, watch);
         post({ type: 'epochEnded', result });
         await watch.race(models.postFilters(trained, epoch));
+        await watch.race(session.modelUpdated(trained, epoch));
       }
     } finally {
       stepper.dispose();
@@ -225,17 +246,18 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
     const finished = { ...evaluation, stopped, epochsCompleted };
     post({ type: 'evaluated', evaluation: finished });
     const record: ModelRecord = {
-      name: trainedModelName(settings, epochsCompleted),
+      name: teach?.name ?? trainedModelName(settings, epochsCompleted),
       origin: 'trained',
       settings,
       summary: modelSummary,
       evaluation: finished,
       epochs: history,
       weightBytes: weightBytes(trained),
+      ...(teach ? { classDigits: teach.digits.labels.length } : {}),
     };
     await models.adopt(trained, 'trained', record, null, trainedAnswers);
-    // The run is over and its model saved: nothing is left to resume.
-    await store?.clearCheckpoint().catch(session.reportStorage);
+    // The run is over and its model saved: nothing is left to resume (a teaching run had no checkpoint).
+    if (!teach) await store?.clearCheckpoint().catch(session.reportStorage);
     await session.postLibrary();
   }
 

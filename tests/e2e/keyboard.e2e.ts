@@ -149,6 +149,16 @@ describe('Keyboard only', () => {
     await page.keyboard.press('Backspace');
     await expect(page.getByTestId('draw-canvas').getAttribute('data-strokes')).resolves.toBe('0');
 
+    // A drawing joins the class digits from the keyboard: a stroke, Tab to the digit meant, Enter.
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 18; i++) await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Space');
+    await readDrawing(page, 1);
+    await tabTo(page, 'class-digit-label-1');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="class-digits"]')?.getAttribute('data-count') === '1');
+    await expect(page.getByTestId('draw-canvas').getAttribute('data-strokes')).resolves.toBe('0');
+
     // The folded settings open from the keyboard (their summary is a stop): Enter unfolds them, so
     // the cycle below must reach every setting too.
     await page.getByTestId('settings-details').locator('summary').focus();

@@ -63,6 +63,11 @@ describe('a fresh page', () => {
       inspecting: null,
       inspected: null,
       digitLists: {},
+      classDigits: null,
+      classMeasurement: null,
+      classNote: null,
+      teaching: false,
+      taught: null,
     });
   });
 

@@ -79,6 +79,10 @@ describe('settings', () => {
     expect(learningRateAt(linear, steps / 2 + 1, steps)).toBeCloseTo(0.003 * 0.55, 12);
     expect(learningRateAt(linear, steps + 1, steps)).toBeCloseTo(0.0003, 12);
     expect(learningRateAt({ learningRate: 0.003, schedule: 'constant' }, steps, steps)).toBe(0.003);
+    // Never past the end (a run that takes more steps than its settings say keeps the last rate, never a negative one).
+    expect(learningRateAt(linear, 2 * steps, steps)).toBeCloseTo(0.0003, 12);
+    // A teaching run's epochs hold its class digits' copies too: its steps count them.
+    expect(stepsOf({ ...DEFAULT_SETTINGS, epochs: 2 }, 48_000 + 2400)).toBe(2 * 788);
     expect(settingsFromQuery('schedule=cosine').errors.map((e) => e.message)).toEqual([
       'schedule must be one of constant, linear; got "cosine"',
     ]);

@@ -32,6 +32,11 @@ function saveFiles(files: ModelFile[]): void {
   }
 }
 
+/** Hands a text file to the browser's downloads. */
+function saveText(name: string, text: string): void {
+  saveFiles([{ name, bytes: new TextEncoder().encode(text).buffer as ArrayBuffer }]);
+}
+
 /**
  * Owns the training worker: starts it in an effect and terminates it in cleanup (React StrictMode
  * mounts twice in development; without cleanup two workers would run). Each retry or recovery
@@ -56,12 +61,14 @@ export function useTrainer() {
   useEffect(() => {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'modelFilesReady') saveFiles(event.files);
+      if (event.type === 'classDigitsExported') saveText(event.name, event.text);
       dispatch(event);
     };
     const trainer = startTrainer(dataUrl(), onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
     client.current = trainer;
     const current = latest.current;
     trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends, testFault: testFaultFromUrl() });
+    trainer.send({ type: 'listClassDigits' });
     for (const command of recoveryCommands(current)) trainer.send(command);
     for (const command of queued.current.splice(0)) trainer.send(command);
     return () => {
@@ -141,6 +148,36 @@ export function useTrainer() {
     [send],
   );
 
+  /** Class-digit commands: the last operation's words go as the new one starts. */
+  const classCommand = useCallback(
+    (command: WorkerCommand) => {
+      dispatch({ type: 'classRequested' });
+      send(command);
+    },
+    [send],
+  );
+  const addClassDigit = useCallback(
+    (strokes: Stroke[], label: number) => classCommand({ type: 'addClassDigit', strokes, label }),
+    [classCommand],
+  );
+  const importClassDigits = useCallback(
+    async (chosen: File[]) => {
+      dispatch({ type: 'classRequested' });
+      try {
+        const files = await Promise.all(chosen.map(async (file) => ({ name: file.name, text: await file.text() })));
+        send({ type: 'importClassDigits', files });
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        dispatch({
+          type: 'classImportRejected',
+          message: `The files could not be read: ${detail}`,
+          said: { code: 'classFilesUnreadable', values: { detail } },
+        });
+      }
+    },
+    [send],
+  );
+
   return {
     state,
     retry,
@@ -163,6 +200,15 @@ export function useTrainer() {
     queryDigits,
     inspect,
     inspectDigit,
+    addClassDigit,
+    deleteClassDigit: (id: string) => classCommand({ type: 'deleteClassDigit', id }),
+    clearClassDigits: () => classCommand({ type: 'clearClassDigits' }),
+    exportClassDigits: () => classCommand({ type: 'exportClassDigits' }),
+    importClassDigits,
+    teachClassDigits: () => {
+      dispatch({ type: 'teachRequested' });
+      send({ type: 'teachClassDigits' });
+    },
   };
 }
 

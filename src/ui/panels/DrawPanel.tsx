@@ -14,7 +14,7 @@ const PEN_WIDTH = 18;
 /** While a stroke is being drawn, the drawing is re-read at most this often. */
 const LIVE_INTERVAL_MS = 100;
 
-type DrawPanelTrainer = TrainerView<'model' | 'reading' | 'plan' | 'lastPredictRequest' | 'epochs', 'predict'>;
+type DrawPanelTrainer = TrainerView<'model' | 'reading' | 'plan' | 'lastPredictRequest' | 'epochs', 'predict' | 'addClassDigit'>;
 
 /**
  * Draw a digit with mouse, touch or pen; the worker preprocesses it the way MNIST was made and
@@ -36,6 +36,8 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
     down: false,
   });
   const hasModel = state.plan !== null || state.model !== null;
+  /** The digit last added to the class digits (said until the next drawing starts). */
+  const [added, setAdded] = useState<number | null>(null);
 
   const redraw = useCallback((all: Stroke[]) => {
     const element = canvas.current;
@@ -101,6 +103,7 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
 
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
     if (event.button !== 0) return;
+    setAdded(null);
     event.currentTarget.setPointerCapture(event.pointerId);
     current.current = [toCanvas(event.currentTarget, event)];
     redraw([...strokes, current.current]);
@@ -145,6 +148,12 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
   const clear = () => {
     setStrokes([]);
     redraw([]);
+  };
+  /** Keeps the drawing as a class digit the student meant as `label`, then clears for the next. */
+  const addAs = (label: number) => {
+    trainer.addClassDigit(strokes, label);
+    setAdded(label);
+    clear();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
@@ -230,6 +239,7 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
               {s.clear}
             </button>
           </div>
+          {present ? null : <AddToClass canAdd={strokes.length > 0} added={added} onAdd={addAs} />}
         </div>
         <Prediction
           reading={reading}
@@ -240,6 +250,39 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
       </div>
       {present ? null : <Steps input={reading?.input ?? null} />}
     </Panel>
+  );
+}
+
+/**
+ * "Add to our class digits": the student says which digit they meant (whatever the network read)
+ * with one of ten buttons; the drawing is kept in this browser and the canvas cleared for the next.
+ */
+function AddToClass({ canAdd, added, onAdd }: { canAdd: boolean; added: number | null; onAdd: (label: number) => void }) {
+  const s = useStrings().classDigits;
+  return (
+    <div className="add-class" role="group" aria-labelledby="add-class-label" data-testid="add-class-digit">
+      <span id="add-class-label" className="add-class__label small">
+        {s.addAs}
+      </span>
+      <span className="add-class__buttons">
+        {Array.from({ length: 10 }, (_, digit) => (
+          <button
+            key={digit}
+            type="button"
+            className="secondary add-class__digit"
+            data-testid={`class-digit-label-${digit}`}
+            aria-label={s.addDigit(digit)}
+            disabled={!canAdd}
+            onClick={() => onAdd(digit)}
+          >
+            {digit}
+          </button>
+        ))}
+      </span>
+      <span className="muted small" role="status" data-testid="class-digit-added">
+        {added === null ? '' : s.added(added)}
+      </span>
+    </div>
   );
 }
 

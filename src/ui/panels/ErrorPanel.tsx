@@ -45,6 +45,7 @@ function title(error: AppError, s: Strings['error']): string {
     case 'settings':
       return s.settingsTitle;
     case 'model':
+    case 'class':
       return s.modelTitle;
     case 'internal':
       return s.internalTitle;

@@ -2,6 +2,7 @@ import { memo, useRef, useState } from 'react';
 import type { DigitItem, DigitQuery, TestEvaluation } from '../../shared/protocol';
 import type { DigitList } from '../state/appState';
 import { ConfusionMatrixChart } from '../charts/charts';
+import { ConfusionTable, DigitHeaders } from '../charts/ConfusionTable';
 import { ReliabilityCurve } from '../charts/ReliabilityCurve';
 import { DigitGallery, lookInside, useDigitList } from '../digits/DigitGallery';
 import type { TrainerHandle } from '../hooks/useTrainer';
@@ -113,7 +114,6 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
   const strings = useStrings();
   const s = strings.evaluate;
   const format = useFormat();
-  const digits = evaluation.confusion.map((_, i) => i);
   return (
     <>
       <div className="metrics">
@@ -137,42 +137,23 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
         {present ? null : (
           <details className="chart__table" open>
             <summary>{s.clickableTable}</summary>
-            <table className="confusion__table">
-              <thead>
-                <tr>
-                  <th scope="col">
-                    {s.truth} \ {s.predicted}
-                  </th>
-                  {digits.map((d) => (
-                    <th key={d} scope="col">
-                      {d}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {evaluation.confusion.map((row, truth) => (
-                  <tr key={truth}>
-                    <th scope="row">{truth}</th>
-                    {row.map((count, predicted) => (
-                      <td key={predicted} className={truth === predicted ? 'diagonal' : count > 0 ? 'mistake' : ''}>
-                        <button
-                          type="button"
-                          className="confusion__cell"
-                          data-testid={`confusion-cell-${truth}-${predicted}`}
-                          aria-pressed={selected?.truth === truth && selected.predicted === predicted}
-                          aria-label={s.cellLabel(truth, predicted, format.count(count))}
-                          disabled={count === 0}
-                          onClick={() => onCell({ truth, predicted })}
-                        >
-                          {format.count(count)}
-                        </button>
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ConfusionTable
+              confusion={evaluation.confusion}
+              corner={`${s.truth} \\ ${s.predicted}`}
+              cell={(count, truth, predicted) => (
+                <button
+                  type="button"
+                  className="confusion__cell"
+                  data-testid={`confusion-cell-${truth}-${predicted}`}
+                  aria-pressed={selected?.truth === truth && selected.predicted === predicted}
+                  aria-label={s.cellLabel(truth, predicted, format.count(count))}
+                  disabled={count === 0}
+                  onClick={() => onCell({ truth, predicted })}
+                >
+                  {format.count(count)}
+                </button>
+              )}
+            />
           </details>
         )}
       </figure>
@@ -183,11 +164,7 @@ function Results({ evaluation, selected, onCell, present }: ResultsProps) {
           <thead>
             <tr>
               <th scope="row">{s.digit}</th>
-              {digits.map((d) => (
-                <th key={d} scope="col">
-                  {d}
-                </th>
-              ))}
+              <DigitHeaders />
             </tr>
           </thead>
           <tbody>

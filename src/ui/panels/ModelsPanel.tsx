@@ -30,7 +30,8 @@ export function modelName(record: ModelRecord, strings: Strings, format: Format)
   if (record.origin !== 'trained' || !settings) return record.name;
   const epochs = record.evaluation.stopped ? record.evaluation.epochsCompleted : settings.epochs;
   const subset = settings.trainSize < 60_000 ? format.count(settings.trainSize) : null;
-  return strings.models.trainedName(strings.train.modelOptions[settings.model], settings.activation, epochs, subset);
+  const name = strings.models.trainedName(strings.train.modelOptions[settings.model], settings.activation, epochs, subset);
+  return record.classDigits ? strings.classDigits.taughtName(name, format.count(record.classDigits)) : name;
 }
 
 /** The button that makes a saved model the model in use: the offer a class sees on page load. */

@@ -239,7 +239,16 @@ function EpochProgress({ state }: { state: TrainPanelTrainer['state'] }) {
         {status ? <span> · {status}</span> : null}
       </div>
       <progress max={1} value={state.phase === 'done' ? 1 : fraction} aria-label={`${s.epoch} ${epoch} ${s.of} ${total}`} />
-      <p className="muted small">{s.split(format.count(plan.trainCount), format.count(plan.validationCount))}</p>
+      <p className="muted small" data-testid="run-split" data-teaching={plan.teaching ? plan.teaching.classDigits : undefined}>
+        {plan.teaching
+          ? s.teachingSplit(
+              format.count(plan.trainCount - plan.teaching.classDigits * plan.teaching.copies),
+              format.count(plan.teaching.classDigits),
+              format.count(plan.teaching.copies),
+              format.count(plan.validationCount),
+            )
+          : s.split(format.count(plan.trainCount), format.count(plan.validationCount))}
+      </p>
     </div>
   );
 }

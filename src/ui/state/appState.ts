@@ -1,6 +1,6 @@
 /**
  * The UI's state and the pure reducer that maps worker events and UI actions onto it, one family
- * of actions per file: training.ts, library.ts, drawing.ts, inside.ts, and recovery.ts (faults and
+ * of actions per file: training.ts, library.ts, drawing.ts, inside.ts, classDigits.ts, and recovery.ts (faults and
  * the recovery policy). The state's shape and helpers are in base.ts. `phase` is what the root
  * element's `data-state` shows (the automation contract).
  */
@@ -10,10 +10,11 @@ import { reduceInside, type InsideAction, type InsideActionType } from './inside
 import { reduceLibrary, type LibraryAction, type LibraryActionType } from './library';
 import { reduceRecovery, type RecoveryAction, type RecoveryActionType } from './recovery';
 import { reduceTraining, type TrainingAction, type TrainingActionType } from './training';
+import { reduceClassDigits, type ClassDigitsAction, type ClassDigitsActionType } from './classDigits';
 
 export * from './base';
 
-type Family = 'training' | 'library' | 'drawing' | 'inside' | 'recovery';
+type Family = 'training' | 'library' | 'drawing' | 'inside' | 'recovery' | 'classDigits';
 
 /** Every action's family, as the families' ActionType lists say: the type checker refuses an action left out or routed elsewhere. */
 const FAMILY: {
@@ -27,7 +28,9 @@ const FAMILY: {
           ? 'inside'
           : T extends RecoveryActionType
             ? 'recovery'
-            : never;
+            : T extends ClassDigitsActionType
+              ? 'classDigits'
+              : never;
 } = {
   loadProgressed: 'training',
   loaded: 'training',
@@ -61,6 +64,14 @@ const FAMILY: {
   digitsListed: 'inside',
   predictRequested: 'drawing',
   predicted: 'drawing',
+  classDigitsListed: 'classDigits',
+  classDigitsMeasured: 'classDigits',
+  classDigitsExported: 'classDigits',
+  classDigitsImported: 'classDigits',
+  classImportRejected: 'classDigits',
+  taught: 'classDigits',
+  classRequested: 'classDigits',
+  teachRequested: 'classDigits',
 };
 
 /** Applies one worker event or UI action. */
@@ -78,6 +89,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return reduceInside(state, action as InsideAction);
     case 'recovery':
       return reduceRecovery(state, action as RecoveryAction);
+    case 'classDigits':
+      return reduceClassDigits(state, action as ClassDigitsAction);
     default: {
       // An action of no family (an unknown event from a newer worker?) is a bug, not a no-op.
       const none: never = family;

@@ -26,6 +26,8 @@ import {
   type WorkerEvent,
 } from '../../shared/protocol';
 import { DEFAULT_SETTINGS, type SettingError, type TrainSettings } from '../../shared/settings';
+import type { ClassMeasurement, TeachResult } from '../../shared/protocol';
+import type { ClassDigitList, ClassNote } from './classDigits';
 
 export type Phase = 'loading' | 'ready' | 'training' | 'paused' | 'evaluating' | 'done' | 'error';
 
@@ -140,6 +142,16 @@ export interface AppState {
   inspected: InspectedDigit | null;
   /** Gallery pages by digitListKey(), newest last. */
   digitLists: Record<string, DigitList>;
+  /** The class's own digits (null until the worker lists them). */
+  classDigits: ClassDigitList | null;
+  /** How the model reads them; `epoch` set while a run trains. */
+  classMeasurement: { measurement: ClassMeasurement; epoch: number | null } | null;
+  /** What the last class-digit operation said. */
+  classNote: ClassNote | null;
+  /** "Teach it our handwriting" was clicked and its result has not come yet. */
+  teaching: boolean;
+  /** The last teaching run's before and after. */
+  taught: TeachResult | null;
 }
 
 export type UiAction =
@@ -152,7 +164,10 @@ export type UiAction =
   | { type: 'inspectRequested'; digit: { split: SplitName; index: number } | null }
   | { type: 'settingsChanged'; settings: TrainSettings; errors: SettingError[] }
   | { type: 'stopRequested' }
-  | { type: 'predictRequested'; requestId: number };
+  | { type: 'predictRequested'; requestId: number }
+  /** A class-digit operation was asked for: the last one's words go. */
+  | { type: 'classRequested' }
+  | { type: 'teachRequested' };
 export type AppAction = WorkerEvent | UiAction;
 
 export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErrors: SettingError[] = []): AppState {
@@ -192,6 +207,11 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
     inspecting: null,
     inspected: null,
     digitLists: {},
+    classDigits: null,
+    classMeasurement: null,
+    classNote: null,
+    teaching: false,
+    taught: null,
   };
 }
 
