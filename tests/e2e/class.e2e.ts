@@ -235,9 +235,20 @@ describe('our class digits', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid="model-source"]')?.getAttribute('data-source') === 'restored');
       const savedBefore = await page.locator('[data-testid="saved-model"]').count();
       await waitForReadings(page, 30);
+      // While it trains, the class digits are read by the model training, after each epoch: noted as it happens.
+      await page.evaluate(() => {
+        const w = window as unknown as { duringRun: string[] };
+        w.duringRun = [];
+        new MutationObserver(() => {
+          const text = document.querySelector('[data-testid="class-accuracy"]')?.textContent ?? '';
+          const match = /after epoch (\d+)/.exec(text);
+          if (match && !w.duringRun.includes(match[1]!)) w.duringRun.push(match[1]!);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
       await page.getByTestId('teach-class-digits').click();
       await waitForState(page, ['training']);
       await waitForState(page, ['done'], 300_000);
+      expect(await page.evaluate(() => (window as unknown as { duringRun: string[] }).duringRun)).toEqual(['0', '1', '2']);
       const result = page.getByTestId('teach-result');
       await result.waitFor({ timeout: 60_000 });
       const held = page.getByTestId('teach-held-out');

@@ -349,7 +349,8 @@ export const en = {
     ourDigits: (count: string) => `Our ${count} digits`,
     correctOf: (correct: string, count: string) => `${correct} of ${count} read right`,
     mnistTest: 'MNIST test digits',
-    duringRun: 'Measured with the model being trained, after its last epoch.',
+    mnistValidation: 'MNIST validation digits',
+    duringRun: (epoch: number) => `Read by the model being trained, after epoch ${epoch}.`,
     readAs: (digit: number) => `read as ${digit}`,
     digitLabel: (label: number, read: number | null, heldOut: boolean) =>
       `A ${label}${read === null ? '' : read === label ? ', read right' : `, read as ${read}`}${heldOut ? ', kept out of teaching' : ''}`,

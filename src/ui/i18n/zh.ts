@@ -399,7 +399,8 @@ export const zh: Strings = {
     ourDigits: (count) => `我们的 ${count} 个数字`,
     correctOf: (correct, count) => `${count} 个中读对 ${correct} 个`,
     mnistTest: 'MNIST 测试集',
-    duringRun: '用正在训练的模型在最近一轮结束后测得。',
+    mnistValidation: 'MNIST 验证集',
+    duringRun: (epoch) => `由正在训练的模型在第 ${epoch} 轮结束后读取。`,
     readAs: (digit) => `读成了 ${digit}`,
     digitLabel: (label, read, heldOut) =>
       `一个 ${label}${read === null ? '' : read === label ? '，读对了' : `，读成了 ${read}`}${heldOut ? '，不参与教学' : ''}`,

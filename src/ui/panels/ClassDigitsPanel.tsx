@@ -19,7 +19,17 @@ import { Panel } from './Panel';
 import { modelName } from './ModelsPanel';
 
 type ClassPanelTrainer = TrainerView<
-  'classDigits' | 'classMeasurement' | 'classNote' | 'teaching' | 'taught' | 'model' | 'phase' | 'recovery' | 'evaluation' | 'savedModels',
+  | 'classDigits'
+  | 'classMeasurement'
+  | 'classNote'
+  | 'teaching'
+  | 'taught'
+  | 'model'
+  | 'phase'
+  | 'recovery'
+  | 'evaluation'
+  | 'savedModels'
+  | 'epochs',
   'deleteClassDigit' | 'clearClassDigits' | 'exportClassDigits' | 'importClassDigits' | 'teachClassDigits'
 >;
 
@@ -56,8 +66,12 @@ function Accuracy({ trainer, measurement, count }: { trainer: ClassPanelTrainer;
   const s = useStrings().classDigits;
   const format = useFormat();
   const { state } = trainer;
-  const hasModel = state.model !== null || isRunning(state.phase);
-  const mnist = state.model?.record.evaluation.accuracy ?? state.evaluation?.accuracy ?? null;
+  const running = isRunning(state.phase);
+  const hasModel = state.model !== null || running;
+  // During a run the class digits are read by the model training: its MNIST figure is the last validation accuracy.
+  const mnist = running
+    ? (state.epochs.at(-1)?.valAccuracy ?? null)
+    : (state.model?.record.evaluation.accuracy ?? state.evaluation?.accuracy ?? null);
   if (count === 0)
     return (
       <p className="muted" data-testid="class-accuracy" data-count={0}>
@@ -88,11 +102,11 @@ function Accuracy({ trainer, measurement, count }: { trainer: ClassPanelTrainer;
       </div>
       {mnist !== null ? (
         <div className="metric">
-          <span className="metric__label">{s.mnistTest}</span>
+          <span className="metric__label">{running ? s.mnistValidation : s.mnistTest}</span>
           <span className="metric__value">{format.percent(mnist, 1)}</span>
         </div>
       ) : null}
-      {isRunning(state.phase) && epoch !== null && epoch !== undefined ? <p className="muted small">{s.duringRun}</p> : null}
+      {running && epoch !== null && epoch !== undefined ? <p className="muted small">{s.duringRun(epoch)}</p> : null}
     </div>
   );
 }
