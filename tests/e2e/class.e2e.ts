@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loadUjiDigits, pickDigits, place } from '../../scripts/uji-digits.mjs';
 import { POINT, expectFigure } from './figures';
-import { DRAW_SIZE, mouseStrokes, readDrawing, SEVEN, useBrowser, waitForState } from './harness';
+import { installPen, mouseStrokes, readDrawing, SEVEN, useBrowser, waitForState, type PagePen } from './harness';
 
 /**
  * A small model, trained through the UI in a few seconds: teaching it (2 epochs of its 4,800 MNIST
@@ -53,67 +53,31 @@ const gridReadings = (page: Page) =>
  * (the first digit of the test goes through the browser's input pipeline with the mouse instead).
  * Returns what the Draw panel read, in order.
  */
-function drawAndAdd(page: Page, drawings: { strokes: [number, number][][]; label: number }[]): Promise<number[]> {
-  return page.getByTestId('draw-canvas').evaluate(
-    async (canvas, { drawings, side }) => {
-      const prediction = document.querySelector('[data-testid="prediction"]')!;
-      const grid = () => Number(document.querySelector('[data-testid="class-digits"]')?.getAttribute('data-count'));
-      const until = (ok: () => boolean, what: string) =>
-        new Promise<void>((resolve, reject) => {
-          if (ok()) return resolve();
-          const timer = setTimeout(() => {
-            observer.disconnect();
-            reject(new Error(`timed out waiting for ${what}`));
-          }, 10_000);
-          const observer = new MutationObserver(() => {
-            if (!ok()) return;
-            observer.disconnect();
-            clearTimeout(timer);
-            resolve();
-          });
-          observer.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
-        });
-      const box = canvas.getBoundingClientRect();
-      const fire = (type: string, [x, y]: [number, number], buttons: number) =>
-        canvas.dispatchEvent(
-          new PointerEvent(type, {
-            bubbles: true,
-            cancelable: true,
-            composed: true,
-            pointerId: 1,
-            pointerType: 'mouse',
-            isPrimary: true,
-            button: type === 'pointermove' ? -1 : 0,
-            buttons,
-            clientX: box.left + (x / side) * box.width,
-            clientY: box.top + (y / side) * box.height,
-          }),
-        );
-      const read: number[] = [];
-      for (const { strokes, label } of drawings) {
-        for (const [i, stroke] of strokes.entries()) {
-          fire('pointerdown', stroke[0]!, 1);
-          for (const point of stroke.slice(1)) fire('pointermove', point, 1);
-          fire('pointerup', stroke.at(-1)!, 0);
-          await until(() => canvas.getAttribute('data-strokes') === String(i + 1), `stroke ${i + 1}`);
-        }
-        const n = strokes.length;
-        await until(
-          () =>
-            prediction.getAttribute('data-pending') === 'false' &&
-            prediction.getAttribute('data-for-strokes') === String(n) &&
-            prediction.textContent !== '',
-          'the answer',
-        );
-        read.push(Number(prediction.textContent));
-        const before = grid();
-        document.querySelector<HTMLButtonElement>(`[data-testid="class-digit-label-${label}"]`)!.click();
-        await until(() => grid() === before + 1 && canvas.getAttribute('data-strokes') === '0', 'the digit added and the canvas cleared');
-      }
-      return read;
-    },
-    { drawings, side: DRAW_SIZE },
-  );
+async function drawAndAdd(page: Page, drawings: { strokes: [number, number][][]; label: number }[]): Promise<number[]> {
+  await installPen(page);
+  return page.evaluate(async (drawings) => {
+    const { until, draw } = (window as unknown as { lenetPen: PagePen }).lenetPen;
+    const canvas = document.querySelector('[data-testid="draw-canvas"]')!;
+    const prediction = document.querySelector('[data-testid="prediction"]')!;
+    const grid = () => Number(document.querySelector('[data-testid="class-digits"]')?.getAttribute('data-count'));
+    const read: number[] = [];
+    for (const { strokes, label } of drawings) {
+      await draw(strokes);
+      const n = strokes.length;
+      await until(
+        () =>
+          prediction.getAttribute('data-pending') === 'false' &&
+          prediction.getAttribute('data-for-strokes') === String(n) &&
+          prediction.textContent !== '',
+        'the answer',
+      );
+      read.push(Number(prediction.textContent));
+      const before = grid();
+      document.querySelector<HTMLButtonElement>(`[data-testid="class-digit-label-${label}"]`)!.click();
+      await until(() => grid() === before + 1 && canvas.getAttribute('data-strokes') === '0', 'the digit added and the canvas cleared');
+    }
+    return read;
+  }, drawings);
 }
 
 describe('our class digits', () => {

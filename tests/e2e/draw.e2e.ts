@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { blendFourNine, loadUjiDigits, pickDigits, place, score, type Point } from '../../scripts/uji-digits.mjs';
 import { POINT, expectFigure } from './figures';
-import { DRAW_SIZE, mouseStrokes, useBrowser, waitForState } from './harness';
+import { installPen, mouseStrokes, useBrowser, waitForState, type PagePen } from './harness';
 
 const digits = loadUjiDigits();
 const FIXTURE_MODEL = [
@@ -50,70 +50,32 @@ interface Said {
  * replay through the input pipeline, whose sampling varies from run to run, is the handwriting
  * benchmark's: npm run bench:handwriting:browser). Returns what was read, in order.
  */
-function readInPage(page: Page, drawings: Point[][][]): Promise<Said[]> {
-  return page.getByTestId('draw-canvas').evaluate(
-    async (canvas, { drawings, side }) => {
-      const prediction = document.querySelector('[data-testid="prediction"]')!;
-      const clear = document.querySelector<HTMLButtonElement>('[data-testid="clear-button"]')!;
-      // Waits on the page's own markers: checked again on every change of an attribute.
-      const until = (ok: () => boolean, what: string) =>
-        new Promise<void>((resolve, reject) => {
-          if (ok()) return resolve();
-          const timer = setTimeout(() => {
-            observer.disconnect();
-            reject(new Error(`timed out waiting for ${what}`));
-          }, 10_000);
-          const observer = new MutationObserver(() => {
-            if (!ok()) return;
-            observer.disconnect();
-            clearTimeout(timer);
-            resolve();
-          });
-          observer.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
-        });
-      const settled = (n: number) =>
-        canvas.getAttribute('data-strokes') === String(n) &&
-        prediction.getAttribute('data-pending') === 'false' &&
-        prediction.getAttribute('data-for-strokes') === String(n);
-      const box = canvas.getBoundingClientRect();
-      const fire = (type: string, [x, y]: [number, number], buttons: number) =>
-        canvas.dispatchEvent(
-          new PointerEvent(type, {
-            bubbles: true,
-            cancelable: true,
-            composed: true,
-            pointerId: 1,
-            pointerType: 'mouse',
-            isPrimary: true,
-            button: type === 'pointermove' ? -1 : 0,
-            buttons,
-            clientX: box.left + (x / side) * box.width,
-            clientY: box.top + (y / side) * box.height,
-          }),
-        );
-      const read: { digit: string; verdict: string; words: string }[] = [];
-      for (const strokes of drawings) {
-        for (const [i, stroke] of strokes.entries()) {
-          fire('pointerdown', stroke[0]!, 1);
-          for (const point of stroke.slice(1)) fire('pointermove', point, 1);
-          fire('pointerup', stroke.at(-1)!, 0);
-          // The next stroke starts from the drawing as rendered with this one.
-          await until(() => canvas.getAttribute('data-strokes') === String(i + 1), `stroke ${i + 1}`);
-        }
-        await until(() => settled(strokes.length), 'the answer');
-        const verdict = document.querySelector('[data-testid="prediction-verdict"]');
-        read.push({
-          digit: prediction.textContent ?? '',
-          verdict: prediction.getAttribute('data-verdict') ?? '',
-          words: verdict?.textContent ?? '',
-        });
-        clear.click();
-        await until(() => settled(0), 'the cleared canvas');
-      }
-      return read;
-    },
-    { drawings, side: DRAW_SIZE },
-  );
+async function readInPage(page: Page, drawings: Point[][][]): Promise<Said[]> {
+  await installPen(page);
+  return page.evaluate(async (drawings) => {
+    const { until, draw } = (window as unknown as { lenetPen: PagePen }).lenetPen;
+    const canvas = document.querySelector('[data-testid="draw-canvas"]')!;
+    const prediction = document.querySelector('[data-testid="prediction"]')!;
+    const clear = document.querySelector<HTMLButtonElement>('[data-testid="clear-button"]')!;
+    const settled = (n: number) =>
+      canvas.getAttribute('data-strokes') === String(n) &&
+      prediction.getAttribute('data-pending') === 'false' &&
+      prediction.getAttribute('data-for-strokes') === String(n);
+    const read: { digit: string; verdict: string; words: string }[] = [];
+    for (const strokes of drawings) {
+      await draw(strokes);
+      await until(() => settled(strokes.length), 'the answer');
+      const verdict = document.querySelector('[data-testid="prediction-verdict"]');
+      read.push({
+        digit: prediction.textContent ?? '',
+        verdict: prediction.getAttribute('data-verdict') ?? '',
+        words: verdict?.textContent ?? '',
+      });
+      clear.click();
+      await until(() => settled(0), 'the cleared canvas');
+    }
+    return read;
+  }, drawings);
 }
 
 describe('Draw panel', () => {

@@ -270,3 +270,65 @@ export async function requireWebGL2(page: Page): Promise<void> {
         'software with --use-angle=swiftshader --enable-unsafe-swiftshader (CHROMIUM_ARGS); check that the Chromium build ships SwiftShader',
     );
 }
+
+/** What installPen() gives the page's own scripts (page.evaluate callbacks) as `window.lenetPen`. */
+export interface PagePen {
+  /** Resolves once `ok()` holds, checked again on every change of the page (10 s at most: then it rejects naming `what`). */
+  until(ok: () => boolean, what: string): Promise<void>;
+  /** Draws strokes (canvas units) with pointer events dispatched at exactly these points, each stroke once it is rendered. */
+  draw(strokes: [number, number][][]): Promise<void>;
+}
+
+/**
+ * Installs `window.lenetPen` (PagePen) in the page: drawing on the Draw canvas from inside the page,
+ * without the browser's input pipeline, whose sampling varies from run to run (the mouse replay
+ * is the handwriting benchmark's: npm run bench:handwriting:browser), and waiting on the page's
+ * own markers. For tests that draw many digits.
+ */
+export async function installPen(page: Page): Promise<void> {
+  await page.evaluate((side) => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="draw-canvas"]')!;
+    const until = (ok: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (ok()) return resolve();
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`timed out waiting for ${what}`));
+        }, 10_000);
+        const observer = new MutationObserver(() => {
+          if (!ok()) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve();
+        });
+        observer.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+      });
+    const draw = async (strokes: [number, number][][]) => {
+      const box = canvas.getBoundingClientRect();
+      const fire = (type: string, [x, y]: [number, number], buttons: number) =>
+        canvas.dispatchEvent(
+          new PointerEvent(type, {
+            bubbles: true,
+            cancelable: true,
+            composed: true,
+            pointerId: 1,
+            pointerType: 'mouse',
+            isPrimary: true,
+            button: type === 'pointermove' ? -1 : 0,
+            buttons,
+            clientX: box.left + (x / side) * box.width,
+            clientY: box.top + (y / side) * box.height,
+          }),
+        );
+      const before = Number(canvas.getAttribute('data-strokes'));
+      for (const [i, stroke] of strokes.entries()) {
+        fire('pointerdown', stroke[0]!, 1);
+        for (const point of stroke.slice(1)) fire('pointermove', point, 1);
+        fire('pointerup', stroke.at(-1)!, 0);
+        // The next stroke starts from the drawing as rendered with this one.
+        await until(() => canvas.getAttribute('data-strokes') === String(before + i + 1), `stroke ${i + 1}`);
+      }
+    };
+    (window as unknown as { lenetPen: PagePen }).lenetPen = { until, draw };
+  }, DRAW_SIZE);
+}
