@@ -377,7 +377,7 @@ export const en = {
     reading: (digit: number, percent: string) => `${digit} (${percent})`,
     teachTitle: 'Teach it our handwriting',
     teachExplain: (taught: string, held: string) =>
-      `Trains the model in use 2 more epochs on MNIST plus our ${taught} digits (each repeated, slightly changed each time, so a few dozen count among 48,000). ${held} of our digits are kept out: if it reads those better afterwards, it learned our handwriting rather than memorising the drawings. The MNIST test shows whether it forgot anything. The result is saved as a new model; the one in use now stays saved.`,
+      `Trains the model in use 2 more epochs on MNIST plus our ${taught} digits (each repeated, slightly changed each time, so that a few dozen count among tens of thousands). ${held} of our digits are kept out: if it reads those better afterwards, it learned our handwriting rather than memorising the drawings. The MNIST test shows whether it forgot anything. The result is saved as a new model; the one in use now stays saved.`,
     teach: 'Teach it our handwriting',
     teaching: 'Teaching… (see the Train panel)',
     teachNeedsModel: 'Train a model or use a saved one first.',
