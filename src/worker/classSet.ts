@@ -5,7 +5,7 @@
  * the model changes and after every epoch of a run. It owns `digits`; the model comes from the
  * model in use (or the run's, passed to measure()).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import {
   byAdded,
   ClassFileError,
@@ -20,18 +20,16 @@ import {
   type ClassMeasurement,
 } from '../data/classDigits';
 import { preprocessStrokes, type Stroke } from '../data/drawing';
-import { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
 import { bytesToPixels, pixelsToBytes } from '../data/sprite';
 import { notADigit } from '../data/verdict';
 import type { ClassDigitInfo } from '../shared/protocol';
 import { watchBackend } from './contextLoss';
 import type { ModelInUse } from './modelInUse';
-import { SaidError, yieldToEvents, type Session } from './session';
+import { EVAL_CHUNK, SaidError, yieldToEvents, type Session } from './session';
+import { evaluate } from '../model/training';
 
 export type ClassSet = ReturnType<typeof createClassSet>;
-
-/** Class digits read per predict call: one wait each, so pause and stop get in between. */
-const MEASURE_CHUNK = 256;
 
 export function createClassSet(session: Session, models: ModelInUse) {
   const { post } = session;
@@ -81,20 +79,11 @@ export function createClassSet(session: Session, models: ModelInUse) {
       post({ type: 'classDigitsMeasured', measurement: null, epoch });
       return null;
     }
-    const probabilities = new Float32Array(list.length * NUM_CLASSES);
-    const watch = watchBackend();
-    for (let start = 0; start < list.length; start += MEASURE_CHUNK) {
-      const chunk = list.slice(start, start + MEASURE_CHUNK);
-      const pixels = new Float32Array(chunk.length * PIXELS_PER_IMAGE);
-      chunk.forEach((d, i) => pixels.set(bytesToPixels(d.bytes), i * PIXELS_PER_IMAGE));
-      const output = tf.tidy(() => model.predict(tf.tensor4d(pixels, [chunk.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
-      try {
-        probabilities.set(await watch.race(output.data<'float32'>()), start * NUM_CLASSES);
-      } finally {
-        output.dispose();
-      }
-      if (start + MEASURE_CHUNK < list.length) await yieldToEvents();
-    }
+    // The test set's chunked evaluation, on the class digits (pause, stop and ping get in between chunks).
+    const pixels = new Float32Array(list.length * PIXELS_PER_IMAGE);
+    list.forEach((d, i) => pixels.set(bytesToPixels(d.bytes), i * PIXELS_PER_IMAGE));
+    const labels = Uint8Array.from(list, (d) => d.label);
+    const { probabilities } = await watchBackend().race(evaluate(model, pixels, labels, 0, list.length, EVAL_CHUNK, yieldToEvents));
     const measurement = measureClass(list, probabilities, heldOutIds(list));
     post({ type: 'classDigitsMeasured', measurement, epoch });
     return measurement;
