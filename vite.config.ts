@@ -8,7 +8,7 @@ import { VitePWA } from 'vite-plugin-pwa';
  * confusion matrix's tooltips take its xLabel and yLabel and a new `countLabel` option names its
  * legend and counts; the scatterplot's tooltips take its axis labels and its legend loses the
  * "series" title (as tfjs-vis's linechart does); the line chart plots each point at its own x, with
- * whole-number ticks on request (`integerX`, for epochs). It rewrites tfjs-vis's code for the build and
+ * whole-number ticks on request (`integerX`, for epochs), and dashes the series named in `dashedSeries`. It rewrites tfjs-vis's code for the build and
  * for the dev server's pre-bundled copy alike; if tfjs-vis's code no longer matches, it fails
  * loudly rather than leaving the labels in English unnoticed.
  */
@@ -56,6 +56,13 @@ async function lenetEmbed(element, spec, embedOpts, embed) {
     // and, with the new `integerX` option, whole-number ticks (epochs 1, 2, not 0.0, 0.2, ...).
     linechart: [
       ['x: valueIdx,', 'x: _data[0][valueIdx].x,'],
+      // A baseline run's curves (`dashedSeries`, by name) are dashed, each series keeps the colour given
+      // for its place (vega sorts a nominal domain otherwise), and a point with no value (NaN) is left out.
+      [
+        "'mark': { 'type': 'line', 'clip': true },",
+        "'mark': { 'type': 'line', 'clip': true, 'strokeDash': (options.dashedSeries || []).includes(seriesName) ? [6, 4] : undefined },",
+      ],
+      ["'range': options.seriesColors,", "'domain': _series, 'range': options.seriesColors,"],
       ['title: options.xLabel,', "title: options.xLabel, 'axis': options.integerX ? { 'tickMinStep': 1, 'format': 'd' } : undefined,"],
       embedOnce,
       ['exports.linechart = linechart;', `exports.linechart = linechart;${reuseView}`],

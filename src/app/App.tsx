@@ -9,6 +9,9 @@ import { ClassDigitsPanel } from '../ui/panels/ClassDigitsPanel';
 import { ExplorerPanel } from '../ui/panels/ExplorerPanel';
 import { InsidePanel } from '../ui/panels/InsidePanel';
 import { TrainPanel } from '../ui/panels/TrainPanel';
+import { WhyPanel } from '../ui/panels/WhyPanel';
+import { RunsPanel } from '../ui/panels/RunsPanel';
+import { useSubjectRequests } from '../ui/inside/subject';
 import { useOffline, type OfflineState } from '../ui/hooks/useOffline';
 import { usePresentMode } from '../ui/hooks/usePresentMode';
 import { useStaggered } from '../ui/hooks/useStaggered';
@@ -20,10 +23,11 @@ import { LANGUAGE_NAMES, type Language } from '../ui/i18n/language';
 
 /**
  * In page order: the lesson first (Train and Draw, side by side on a laptop or a projector, the
- * first screen at 1366x768), the class's own digits under it, then the results and the network's insides, then the data and the
- * model for the curious, then the saved models.
+ * first screen at 1366x768), the class's own digits under it, then the results, why the network
+ * answered as it did, its insides and the runs compared, then the data and the model for the
+ * curious, then the saved models.
  */
-const PANELS = ['train', 'draw', 'class', 'evaluate', 'inside', 'data', 'explorer', 'model', 'models'] as const;
+const PANELS = ['train', 'draw', 'class', 'evaluate', 'why', 'inside', 'runs', 'data', 'explorer', 'model', 'models'] as const;
 /** What a projector shows: the curves, the results, the canvas and its prediction. */
 const PRESENT_PANELS = ['train', 'evaluate', 'draw'] as const;
 
@@ -139,10 +143,11 @@ export function App() {
   const { present, togglePresent } = usePresentMode();
   const { language } = useLanguage();
   useProgressTitle(state);
+  useSubjectRequests(trainer);
   const shown = (id: (typeof PANELS)[number]) => !present || (PRESENT_PANELS as readonly string[]).includes(id);
-  // The lesson (Train, Draw) mounts first; the seven panels below it, one per idle moment once the
+  // The lesson (Train, Draw) mounts first; the nine panels below it, one per idle moment once the
   // data is in (or failed): while it loads, the worker needs the CPU more than they do.
-  const later = useStaggered(7, state.phase !== 'loading');
+  const later = useStaggered(9, state.phase !== 'loading');
   return (
     <div className={present ? 'app app--present' : 'app'} id="app" data-state={state.phase} data-present={present} lang={language}>
       <header className="app__header">
@@ -181,9 +186,11 @@ export function App() {
             present={present}
           />
         ) : null}
-        {later >= 3 && shown('inside') ? <InsidePanel trainer={trainer} /> : null}
-        {later >= 4 && shown('data') ? <DataPanel dataset={state.dataset} /> : null}
-        {later >= 5 && shown('explorer') ? (
+        {later >= 3 && shown('why') ? <WhyPanel trainer={trainer} /> : null}
+        {later >= 4 && shown('inside') ? <InsidePanel trainer={trainer} /> : null}
+        {later >= 5 && shown('runs') ? <RunsPanel trainer={trainer} /> : null}
+        {later >= 6 && shown('data') ? <DataPanel dataset={state.dataset} /> : null}
+        {later >= 7 && shown('explorer') ? (
           <ExplorerPanel
             loaded={state.dataset !== null}
             labelCounts={state.dataset?.labelCounts ?? null}
@@ -193,8 +200,8 @@ export function App() {
             inspect={trainer.inspect}
           />
         ) : null}
-        {later >= 6 && shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
-        {later >= 7 && shown('models') ? <ModelsPanel trainer={trainer} /> : null}
+        {later >= 8 && shown('model') ? <ModelPanel summary={state.modelSummary} /> : null}
+        {later >= 9 && shown('models') ? <ModelsPanel trainer={trainer} /> : null}
       </main>
     </div>
   );

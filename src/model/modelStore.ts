@@ -22,7 +22,7 @@ export class ModelStoreError extends Error {
   }
 }
 
-export interface ModelStore<Meta, Checkpoint> {
+export interface ModelStore<Meta, Checkpoint, Run extends { id: string } = { id: string }> {
   /** Every saved model's metadata (weights not read), newest first by the time it was added. */
   list(): Promise<(Meta & { id: string; savedAt: string })[]>;
   /** A saved model's metadata and artifacts; null if there is none with this id. */
@@ -37,6 +37,8 @@ export interface ModelStore<Meta, Checkpoint> {
   clearCheckpoint(): Promise<void>;
   /** The class's own digits (issue 17), in their own object store of the same database. */
   classDigits: ClassDigitStore;
+  /** The finished runs (issue 18), in their own object store, by id. */
+  runs: RecordStore<Run>;
   /** Closes the connection; a later call opens it again. */
   close(): void;
 }
@@ -49,10 +51,18 @@ export interface ClassDigitStore {
   clear(): Promise<void>;
 }
 
+/** Records with an id: every one, put (added or replaced, by id) in one transaction, deleted by id. */
+export interface RecordStore<T extends { id: string }> {
+  list(): Promise<T[]>;
+  put(records: readonly T[]): Promise<void>;
+  delete(ids: readonly string[]): Promise<void>;
+}
+
 const DB_NAME = 'lenet-lab';
-/** 2 added the class digits. */
-const DB_VERSION = 2;
+/** 2 added the class digits, 3 the run history. */
+const DB_VERSION = 3;
 const CLASS_DIGITS = 'classDigits';
+const RUNS = 'runs';
 const MODELS = 'models';
 const WEIGHTS = 'weights';
 const CHECKPOINT = 'checkpoint';
@@ -63,9 +73,9 @@ const BY_ID = 'byId';
  * A store on `factory` (default: the global indexedDB). Nothing is opened until the first call, and a
  * missing or refused IndexedDB surfaces there, as a ModelStoreError.
  */
-export function openModelStore<Meta, Checkpoint>(
+export function openModelStore<Meta, Checkpoint, Run extends { id: string } = { id: string }>(
   options: { factory?: IDBFactory; name?: string; now?: () => number } = {},
-): ModelStore<Meta, Checkpoint> {
+): ModelStore<Meta, Checkpoint, Run> {
   const { name = DB_NAME, now = Date.now } = options;
   let connection: Promise<IDBDatabase> | null = null;
 
@@ -187,6 +197,26 @@ export function openModelStore<Meta, Checkpoint>(
         }),
     },
 
+    runs: {
+      list: () =>
+        run([RUNS], 'readonly', (tx) => {
+          const request = tx.objectStore(RUNS).getAll() as IDBRequest<Run[]>;
+          return () => request.result;
+        }),
+      put: (records) =>
+        run([RUNS], 'readwrite', (tx) => {
+          const store = tx.objectStore(RUNS);
+          for (const record of records) store.put(record);
+          return () => undefined;
+        }),
+      delete: (ids) =>
+        run([RUNS], 'readwrite', (tx) => {
+          const store = tx.objectStore(RUNS);
+          for (const id of ids) store.delete(id);
+          return () => undefined;
+        }),
+    },
+
     close: () => {
       const closing = connection;
       connection = null;
@@ -222,6 +252,7 @@ function openDatabase(factory: IDBFactory | undefined, name: string, onClosed: (
         db.createObjectStore(CHECKPOINT);
       }
       if (event.oldVersion < 2) db.createObjectStore(CLASS_DIGITS, { keyPath: 'id' });
+      if (event.oldVersion < 3) db.createObjectStore(RUNS, { keyPath: 'id' });
     };
     // Another tab holds an older version open: the open waits until that tab closes it, which its
     // onversionchange below does, so there is nothing to do here but wait.
@@ -279,7 +310,7 @@ function transactionDone(tx: IDBTransaction): Promise<void> {
 }
 
 /** crypto.randomUUID() exists only in secure contexts: a class served over plain http on the LAN has getRandomValues only. */
-function newId(): string {
+export function newId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6]! & 0x0f) | 0x40; // version 4

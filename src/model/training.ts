@@ -8,11 +8,9 @@ import { NUM_CLASSES, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/mnist';
 import { fillBatch } from '../data/sprite';
 import { FUSED_ADAM, type FusedAdamAttrs } from './wasmKernels';
 
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+import { ADAM_DEFAULTS, RMSPROP_DEFAULTS, type OptimizerName } from './optimizerDefaults';
 
-/** Keras' defaults, for tfjs's optimizers and the LeNet Lab engine's alike. */
-export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
-export const RMSPROP_DEFAULTS = { decay: 0.9, momentum: 0, epsilon: 1e-7 } as const;
+export { ADAM_DEFAULTS, RMSPROP_DEFAULTS, type OptimizerName };
 
 /** Keras' optimizers with Keras' defaults (Adam: beta 0.9 / 0.999, epsilon 1e-7; RMSprop: rho 0.9). */
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {

@@ -14,12 +14,16 @@ import type { LayerSummary, ModelSummary } from '../model/lenet5';
 import type { DataProblem } from '../data/dataFileError';
 import type { ModelFile, ModelFileCode } from '../model/modelFiles';
 import type { ModelStoreCode } from '../model/modelStore';
+import type { Evidence } from '../model/evidence';
+import type { LearningStepNumbers } from '../model/learningStep';
+import type { OptimizerName } from '../model/optimizerDefaults';
 import type { Activation, BackendChoice, ModelPreset, SettingCode, TrainSettings } from './settings';
 
 // The geometry both threads need, re-exported so the UI imports only this file from below it.
 export { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
 export type { ReliabilityBin, Verdict };
 export type { ClassMeasurement, ClassReading, Tally };
+export type { Evidence, LearningStepNumbers, OptimizerName };
 export type { ConvFilters, DataProblem, LayerActivation, LayerSummary, ModelFile, ModelSummary, Preprocessed, SplitName, Stroke };
 
 /** What the worker and the client watching it say, besides what the model files, storage and settings say. */
@@ -42,7 +46,9 @@ export type WorkerCode =
   | 'classDigitNotDigit'
   | 'classSetEmpty'
   | 'classNoModel'
-  | 'classFilesUnreadable';
+  | 'classFilesUnreadable'
+  | 'stepWhileTraining'
+  | 'stepGone';
 
 export type SaidCode = WorkerCode | ModelFileCode | ModelStoreCode | SettingCode | ClassFileCode;
 
@@ -122,7 +128,20 @@ export type WorkerCommand =
   /** Class-digit files from other devices, merged without duplicates (answered by `classDigitsImported` or `classImportRejected`). */
   | { type: 'importClassDigits'; files: { name: string; text: string }[] }
   /** Trains the model in use further on MNIST and the class digits; the result is saved as a new model (answered by `taught`). */
-  | { type: 'teachClassDigits' };
+  | { type: 'teachClassDigits' }
+  /** Which pixels of a 28x28 digit raised and which lowered the model's score for `target` (answered by `digitExplained`). */
+  | { type: 'explainDigit'; requestId: number; pixels: Float32Array; target: number }
+  /** One optimizer step on a copy of the model in use, for one digit and its true label (answered by `learningStepTaken`). */
+  | { type: 'takeLearningStep'; requestId: number; pixels: Float32Array; label: number; optimizer: OptimizerName; learningRate: number }
+  /** The copy after that step reads the digit again (answered by `learningStepApplied`). */
+  | { type: 'applyLearningStep'; requestId: number }
+  /** The copy becomes the model in use, saved as a new model (answered by `modelChanged`). */
+  | { type: 'keepLearningStep'; requestId: number }
+  /** The finished runs kept in this browser (answered by `runsListed`). */
+  | { type: 'listRuns' }
+  /** Pins a run as the baseline (null: none); the next runs' charts show its curves dashed. */
+  | { type: 'pinRun'; id: string | null }
+  | { type: 'deleteRun'; id: string };
 
 /** Which digits a gallery shows. */
 export type DigitQuery =
@@ -157,6 +176,8 @@ export type AppError =
   | ({ kind: 'model' } & Saying)
   /** A class-digit operation was refused (an empty drawing, teaching without a model or digits); nothing else changes. */
   | ({ kind: 'class' } & Saying)
+  /** An evidence map or a learning step was refused or failed; the model in use and everything else stay. */
+  | ({ kind: 'step' } & Saying)
   /** Anything else the worker caught. */
   | ({ kind: 'internal' } & Saying);
 
@@ -327,6 +348,26 @@ export interface Reading {
 /** Where the model in use came from: trained in this session, restored from this browser, or uploaded. */
 export type ModelSource = 'trained' | 'restored' | 'uploaded';
 
+/** A finished run as the run history keeps it (IndexedDB): enough to compare it with another. */
+export interface RunRecord {
+  id: string;
+  /** ISO 8601. */
+  finishedAt: string;
+  name: string;
+  settings: TrainSettings;
+  /** What trained it: "engine" or "tfjs webgl", "tfjs wasm"... */
+  trainer: string;
+  trainCount: number;
+  /** Every epoch's figures, epoch 0 (the untrained model) included. */
+  epochs: EpochResult[];
+  /** On the 10,000 test digits, with the confusion matrix. */
+  evaluation: TestEvaluation;
+  /** Set for a run that taught the class digits. */
+  classDigits?: number;
+  /** The baseline: the next runs' charts show its curves dashed. At most one run is pinned. */
+  pinned: boolean;
+}
+
 /** What is kept with a saved model besides its weights. */
 export interface ModelRecord {
   name: string;
@@ -342,6 +383,8 @@ export interface ModelRecord {
   weightBytes: number;
   /** Set for a model taught the class digits: how many it learned from. */
   classDigits?: number;
+  /** Set for a model kept after single-digit learning steps: how many, and the last one's optimizer and digit. */
+  learningSteps?: { count: number; optimizer: OptimizerName; label: number };
 }
 
 /** A model saved in this browser (IndexedDB), as the list shows it. */
@@ -420,6 +463,13 @@ export type WorkerEvent =
   /** Files that cannot be imported; nothing changed. */
   | ({ type: 'classImportRejected' } & Saying)
   | { type: 'taught'; result: TeachResult }
+  /** The evidence map for the digit of `explainDigit`, and how long the worker took. */
+  | { type: 'digitExplained'; requestId: number; evidence: Evidence; durationMs: number }
+  | { type: 'learningStepTaken'; requestId: number; numbers: LearningStepNumbers }
+  /** The copy's reading of the digit after the step. */
+  | { type: 'learningStepApplied'; requestId: number; probabilities: number[]; loss: number }
+  /** The run history, newest first. */
+  | { type: 'runsListed'; runs: RunRecord[] }
   | { type: 'failed'; error: AppError };
 
 /** Batch events at most this often: a smooth curve without flooding the UI thread. */

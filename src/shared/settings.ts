@@ -5,7 +5,7 @@
  */
 
 import type { Activation, ModelPreset } from '../model/lenet5';
-import type { OptimizerName } from '../model/training';
+import type { OptimizerName } from '../model/optimizerDefaults';
 
 export type { Activation, ModelPreset, OptimizerName };
 /** `engine`: the LeNet Lab engine trains (tfjs WASM runs the model otherwise); the others: tfjs on that backend. */

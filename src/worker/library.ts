@@ -6,7 +6,7 @@
 import { ModelStoreError, type ModelStore } from '../model/modelStore';
 import type { NamedArray, OptimizerState } from '../model/trainingState';
 import { MODEL_PRESETS } from '../model/lenet5';
-import type { CheckpointInfo, EpochResult, ModelRecord, SavedModelInfo, Saying } from '../shared/protocol';
+import type { CheckpointInfo, EpochResult, ModelRecord, RunRecord, SavedModelInfo, Saying } from '../shared/protocol';
 import { completeSettings, validateSettings, type TrainSettings } from '../shared/settings';
 
 /** A run's state after a completed epoch: enough to continue it anywhere, bit for bit on the same backend. */
@@ -21,7 +21,7 @@ export interface Checkpoint {
   savedAt: string;
 }
 
-export type LibraryStore = ModelStore<ModelRecord, Checkpoint>;
+export type LibraryStore = ModelStore<ModelRecord, Checkpoint, RunRecord>;
 
 /** The name a trained model is listed under, e.g. "LeNet-5 (seed notebook, 28x28), tanh, 20 epochs". */
 export function trainedModelName(settings: TrainSettings, epochsCompleted: number): string {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MnistData } from '../data/mnistLoader';
-import type { BackendInfo, WorkerEvent } from '../shared/protocol';
+import type { BackendInfo, RunRecord, WorkerEvent } from '../shared/protocol';
 import type { BackendChoice } from '../shared/settings';
 import type { LibraryStore } from './library';
 
@@ -33,6 +33,8 @@ export interface Session {
   training(): boolean;
   /** The model in use changed, or a run's model learned (`epoch`, the epochs it has trained): the class digits are read again. */
   modelUpdated(model: tf.LayersModel, epoch?: number): Promise<void>;
+  /** A run finished and its model was adopted: it joins the run history. */
+  runFinished(run: Omit<RunRecord, 'id' | 'finishedAt' | 'pinned'>): Promise<void>;
 }
 
 /** Digits evaluated per chunk: each chunk is one wait, between which pause, stop and ping get in. */

@@ -26,6 +26,8 @@ import { measureEngine, measureTfjs } from './steppers';
 import { createTrainingRun } from './trainingRun';
 import { createClassSet } from './classSet';
 import { teachClassDigits } from './teaching';
+import { createExplaining } from './explaining';
+import { createRunHistory } from './runHistory';
 
 export type { Post } from './session';
 
@@ -131,12 +133,17 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
     postLibrary,
     training: () => training.active(),
     modelUpdated: async (model, epoch) => {
+      // A new model in use (not a run's epoch): the last learning step's copy is of the old one.
+      if (epoch === undefined) explaining.forget();
       await classSet.measure(model, epoch ?? null);
     },
+    runFinished: (run) => runs.add(run),
   };
   const models = createModelInUse(session);
   const training = createTrainingRun(session, models);
   const classSet = createClassSet(session, models);
+  const explaining = createExplaining(session, models);
+  const runs = createRunHistory(session);
 
   return {
     async handle(command) {
@@ -240,6 +247,27 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
             if (training.active()) return;
             await teachClassDigits(session, models, classSet, training);
             return;
+          case 'explainDigit':
+            await explaining.explain(command.requestId, command.pixels, command.target);
+            return;
+          case 'takeLearningStep':
+            await explaining.take(command.requestId, command.pixels, command.label, command.optimizer, command.learningRate);
+            return;
+          case 'applyLearningStep':
+            await explaining.apply(command.requestId);
+            return;
+          case 'keepLearningStep':
+            await explaining.keep(command.requestId);
+            return;
+          case 'listRuns':
+            await runs.list();
+            return;
+          case 'pinRun':
+            await runs.pin(command.id);
+            return;
+          case 'deleteRun':
+            await runs.remove(command.id);
+            return;
           default:
             return assertNever(command);
         }
@@ -252,6 +280,11 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
         // A class-digit command refused before it changed anything: said beside the class digits, the page carries on.
         if (CLASS_COMMANDS.includes(command.type) && error instanceof SaidError && appError.kind === 'internal') {
           post({ type: 'failed', error: { ...appError, kind: 'class' } });
+          return;
+        }
+        // Evidence maps and learning steps fail on their own: the model in use and the page carry on.
+        if (STEP_COMMANDS.includes(command.type) && appError.kind === 'internal') {
+          post({ type: 'failed', error: { ...appError, kind: 'step' } });
           return;
         }
         // Saved-model operations fail on their own: the model in use and the page carry on.
@@ -274,6 +307,8 @@ const CLASS_COMMANDS: WorkerCommand['type'][] = [
   'importClassDigits',
   'teachClassDigits',
 ];
+
+const STEP_COMMANDS: WorkerCommand['type'][] = ['explainDigit', 'takeLearningStep', 'applyLearningStep', 'keepLearningStep'];
 
 /** Maps anything thrown to the protocol's error shape. */
 export function toAppError(error: unknown): AppError {

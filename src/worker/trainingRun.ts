@@ -256,6 +256,15 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
       ...(teach ? { classDigits: teach.digits.labels.length } : {}),
     };
     await models.adopt(trained, 'trained', record, null, trainedAnswers);
+    await session.runFinished({
+      name: record.name,
+      settings,
+      trainer: info.trainer === 'engine' ? 'engine' : `tfjs ${info.name}`,
+      trainCount,
+      epochs: history,
+      evaluation: finished,
+      ...(teach ? { classDigits: teach.digits.labels.length } : {}),
+    });
     // The run is over and its model saved: nothing is left to resume (a teaching run had no checkpoint).
     if (!teach) await store?.clearCheckpoint().catch(session.reportStorage);
     await session.postLibrary();

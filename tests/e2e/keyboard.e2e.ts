@@ -159,6 +159,17 @@ describe('Keyboard only', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="class-digits"]')?.getAttribute('data-count') === '1');
     await expect(page.getByTestId('draw-canvas').getAttribute('data-strokes')).resolves.toBe('0');
 
+    // One step of learning from the keyboard: take it, apply it; then the run pinned as the baseline.
+    await tabTo(page, 'take-learning-step');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('learning-step').waitFor();
+    await tabTo(page, 'apply-learning-step');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('learning-step-after').waitFor();
+    await tabTo(page, 'pin-baseline');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="run"]')?.getAttribute('data-pinned') === 'true');
+
     // The folded settings open from the keyboard (their summary is a stop): Enter unfolds them, so
     // the cycle below must reach every setting too.
     await page.getByTestId('settings-details').locator('summary').focus();

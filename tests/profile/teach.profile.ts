@@ -20,7 +20,7 @@ import { pixelsToBytes } from '../../src/data/sprite';
 import { openModelStore } from '../../src/model/modelStore';
 import type { WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
-import type { ModelRecord } from '../../src/shared/protocol';
+import type { ModelRecord, RunRecord } from '../../src/shared/protocol';
 import { TEACHING } from '../../src/worker/teaching';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { createTrainerSession } from '../../src/worker/trainer';
@@ -70,7 +70,7 @@ it('teaches a model UJI writers 0-19 and measures writers 50-59', { timeout: 3_6
     for (const [epochs, share, seed] of EPOCHS.flatMap((e) => SHARES.flatMap((sh) => SEEDS.map((seed) => [e, sh, seed] as const)))) {
       Object.assign(TEACHING, { learningRate: rate, epochs, share });
       const events: WorkerEvent[] = [];
-      const store: LibraryStore = openModelStore<ModelRecord, Checkpoint>({ factory: new IDBFactory() });
+      const store: LibraryStore = openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory: new IDBFactory() });
       const session = createTrainerSession((event) => events.push(event), {
         io: realDataIO(),
         selectBackend: process.env.TEACH_TRAINER === 'tfjs' ? useWasm : engineBackend,

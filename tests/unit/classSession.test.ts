@@ -9,7 +9,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { teachingCopies } from '../../src/data/classDigits';
 import { openModelStore } from '../../src/model/modelStore';
-import type { ModelRecord, Stroke, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
+import type { ModelRecord, RunRecord, Stroke, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, splitSizes, type TrainSettings } from '../../src/shared/settings';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
 import { TEACHING } from '../../src/worker/teaching';
@@ -47,7 +47,7 @@ async function session(store: LibraryStore | null) {
   return { events, send, of, last };
 }
 
-const newStore = (factory: IDBFactory): LibraryStore => openModelStore<ModelRecord, Checkpoint>({ factory });
+const newStore = (factory: IDBFactory): LibraryStore => openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory });
 
 beforeAll(async () => {
   await useWasm();

@@ -23,7 +23,7 @@ import { extractTiles } from '../../src/data/sprite';
 import { openModelStore } from '../../src/model/modelStore';
 import { selectBackend } from '../../src/worker/backends';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
-import type { ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
+import type { ModelRecord, RunRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainerSession, type TrainerSessionOptions } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type Activation, type ModelPreset, type OptimizerName, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, decodeGrayPngWithPngjs, tinyIO, useWasm } from './fixtures';
@@ -69,7 +69,7 @@ let io: LoaderIO;
 
 /** A session with its data loaded and its events recorded; every checkpoint written is kept as it was. */
 async function session(
-  store = openModelStore<ModelRecord, Checkpoint>({ factory: new IDBFactory() }),
+  store = openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory: new IDBFactory() }),
   select: TrainerSessionOptions['selectBackend'] = useWasm,
 ) {
   const events: WorkerEvent[] = [];
@@ -131,7 +131,7 @@ describe('every preset x optimizer x activation', () => {
 
       // The same run, its worker gone after epoch 1: a new session continues from that checkpoint.
       expect(whole.checkpoints.map((c) => c.epoch)).toEqual([0, 1, 2, 3]);
-      const store = openModelStore<ModelRecord, Checkpoint>({ factory: new IDBFactory() });
+      const store = openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory: new IDBFactory() });
       await store.putCheckpoint(whole.checkpoints[1]!);
       const resumed = await session(store);
       await resumed.send({ type: 'resumeCheckpoint' });
@@ -160,7 +160,7 @@ describe('the Quick demo: varied handwriting (styles=1), a falling learning rate
     expect(evaluation.reliability!.bins.reduce((a, b) => a + b.count, 0)).toBe(COUNTS.test);
     expect(evaluation.reliability!.bins.reduce((a, b) => a + b.correct, 0)).toBe(Math.round(evaluation.accuracy * COUNTS.test));
 
-    const store = openModelStore<ModelRecord, Checkpoint>({ factory: new IDBFactory() });
+    const store = openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory: new IDBFactory() });
     await store.putCheckpoint(varied.checkpoints[1]!);
     const resumed = await session(store);
     await resumed.send({ type: 'resumeCheckpoint' });

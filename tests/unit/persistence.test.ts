@@ -10,7 +10,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openModelStore } from '../../src/model/modelStore';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
-import type { ModelFile, ModelRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
+import type { ModelFile, ModelRecord, RunRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainerSession } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { BASE_URL, engineBackend, engineModule, realDataIO, useWasm } from './fixtures';
@@ -26,7 +26,7 @@ const SEVEN: [number, number][][] = [
   ],
 ];
 
-const newStore = (factory = new IDBFactory()): LibraryStore => openModelStore<ModelRecord, Checkpoint>({ factory });
+const newStore = (factory = new IDBFactory()): LibraryStore => openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory });
 
 /** A session with its data loaded, its events recorded, and a `send` that waits for the command to finish. */
 async function session(store: LibraryStore | null, trainer: 'tfjs' | 'engine' = 'tfjs') {

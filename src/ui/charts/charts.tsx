@@ -102,6 +102,22 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
 export interface Series {
   name: string;
   points: { x: number; y: number }[];
+  /** Drawn dashed: a baseline run's curve beside the live one. */
+  dashed?: boolean;
+}
+
+/**
+ * Series on one shared list of x values, a missing point as NaN (vega leaves it out): tfjs-vis's line
+ * chart takes every series' i-th point at the first series' i-th x, and a baseline of 20 epochs
+ * beside a run at its 3rd does not line up otherwise.
+ */
+export function alignSeries(series: readonly Series[]): Series[] {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  if (series.every((s) => s.points.length === xs.length)) return [...series];
+  return series.map((s) => {
+    const ys = new Map(s.points.map((p) => [p.x, p.y]));
+    return { ...s, points: xs.map((x) => ({ x, y: ys.get(x) ?? NaN })) };
+  });
 }
 
 interface LineChartProps {
@@ -124,13 +140,18 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
   const shown = useMemo(() => series.filter((s) => s.points.length > 0), [series]);
   const container = useThrottledDraw(shown, async (element, data) => {
     if (data.length === 0) return;
-    const values = { values: data.map((s) => s.points), series: data.map((s) => s.name) };
+    const lines = kind === 'line' ? alignSeries(data) : data;
+    const values = { values: lines.map((s) => s.points), series: lines.map((s) => s.name) };
+    // A dashed series takes the colour of the solid one it mirrors (the same position among its kind).
+    let solid = 0;
+    let dashed = 0;
+    const colors = lines.map((s) => SERIES_COLORS[(s.dashed ? dashed++ : solid++) % SERIES_COLORS.length]!);
     const options = {
       xLabel,
       yLabel,
       width: Math.max(200, element.clientWidth),
       height: 220,
-      seriesColors: SERIES_COLORS.slice(0, data.length),
+      seriesColors: colors,
     };
     const { linechart, scatterplot } = await vis();
     if (kind === 'points') await scatterplot(element, values, { ...options, zoomToFit: true });
@@ -140,13 +161,24 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
         zoomToFit: yDomain === undefined,
         yAxisDomain: yDomain,
         integerX: true,
+        dashedSeries: lines.filter((s) => s.dashed).map((s) => s.name),
       } as LineOptions);
     // What the canvas shows (data-points on the figure is what it is given): they differ while the page is hidden.
-    element.dataset.drawnPoints = String(data[0]!.points.length);
+    element.dataset.drawnPoints = String((data.find((s) => !s.dashed) ?? data[0]!).points.length);
+    element.dataset.drawnDashes = String(dashedLines(element));
+    element.dataset.drawnSeries = JSON.stringify(
+      lines.map((s) => ({ name: s.name, dashed: s.dashed === true, points: s.points.filter((p) => !Number.isNaN(p.y)).length })),
+    );
   });
-  const rows = shown[0]?.points.map((p, i) => [p.x, ...shown.map((s) => s.points[i]?.y)]) ?? [];
+  const table = useMemo(() => alignSeries(shown), [shown]);
+  const rows = table[0]?.points.map((p, i) => [p.x, ...table.map((s) => s.points[i]?.y)]) ?? [];
   return (
-    <figure className="chart" data-testid={testId} data-points={shown[0]?.points.length ?? 0}>
+    <figure
+      className="chart"
+      data-testid={testId}
+      data-points={shown.find((s) => !s.dashed)?.points.length ?? 0}
+      data-series={JSON.stringify(shown.map((s) => ({ name: s.name, dashed: s.dashed === true, points: s.points.length })))}
+    >
       <figcaption>{title}</figcaption>
       <div ref={container} className="chart__canvas" aria-hidden="true" />
       <details className="chart__table">
@@ -167,7 +199,7 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
               <tr key={x}>
                 <th scope="row">{x}</th>
                 {ys.map((y, i) => (
-                  <td key={i}>{y === undefined ? '' : y.toFixed(4)}</td>
+                  <td key={i}>{y === undefined || Number.isNaN(y) ? '' : y.toFixed(4)}</td>
                 ))}
               </tr>
             ))}
@@ -176,6 +208,29 @@ export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind
       </details>
     </figure>
   );
+}
+
+/** A vega scenegraph node: marks hold items, groups hold marks. */
+interface SceneNode {
+  marktype?: string;
+  strokeDash?: number[];
+  items?: SceneNode[];
+}
+
+/**
+ * How many of the lines vega drew are dashed (from the view vite.config.ts keeps on the element), or
+ * -1 where there is no view to ask: what a test checks, rather than the spec it was given.
+ */
+function dashedLines(element: HTMLElement): number {
+  const view = (element as HTMLElement & { lenetChart?: { view: { scenegraph(): { root: SceneNode } } } }).lenetChart?.view;
+  if (!view) return -1;
+  let count = 0;
+  const walk = (node: SceneNode) => {
+    if (node.marktype === 'line' && node.items?.some((item) => (item.strokeDash?.length ?? 0) > 0)) count++;
+    node.items?.forEach(walk);
+  };
+  walk(view.scenegraph().root);
+  return count;
 }
 
 /** Blue and orange: told apart with every common colour-vision deficiency (Okabe-Ito). */

@@ -127,8 +127,8 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
   );
 }
 
-/** What picking a digit in a gallery does: opens it in the Inside panel and brings the panel into view. */
+/** What picking a digit in a gallery does: opens it in the Why and Inside panels, and brings the first into view (why did it say that?). */
 export function lookInside(inspect: TrainerHandle['inspect'], item: { split: SplitName; index: number }) {
   inspect({ split: item.split, index: item.index });
-  document.getElementById('inside')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  document.getElementById('why')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }

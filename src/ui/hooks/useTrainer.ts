@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../../shared/settings';
-import type { DigitQuery, ModelFile, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
+import type { DigitQuery, ModelFile, OptimizerName, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
 import { dataUrl, startTrainer, type TrainerClient } from '../state/trainerClient';
 import { initialState, isRunning, reduce, type AppState } from '../state/appState';
 import { recoveryCommands } from '../state/recovery';
@@ -69,6 +69,7 @@ export function useTrainer() {
     const current = latest.current;
     trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends, testFault: testFaultFromUrl() });
     trainer.send({ type: 'listClassDigits' });
+    trainer.send({ type: 'listRuns' });
     for (const command of recoveryCommands(current)) trainer.send(command);
     for (const command of queued.current.splice(0)) trainer.send(command);
     return () => {
@@ -178,9 +179,37 @@ export function useTrainer() {
     [send],
   );
 
+  /** Asks for the evidence map of a 28x28 digit for `target`; it arrives as state.evidence. */
+  const explain = useCallback(
+    (pixels: Float32Array, target: number) => {
+      const requestId = nextRequest.current++;
+      dispatch({ type: 'explainRequested', requestId });
+      send({ type: 'explainDigit', requestId, pixels: pixels.slice(), target });
+    },
+    [send],
+  );
+  const takeLearningStep = useCallback(
+    (pixels: Float32Array, label: number, optimizer: OptimizerName, learningRate: number) => {
+      const requestId = nextRequest.current++;
+      dispatch({ type: 'learningStepRequested', requestId });
+      send({ type: 'takeLearningStep', requestId, pixels: pixels.slice(), label, optimizer, learningRate });
+    },
+    [send],
+  );
+
   return {
     state,
     retry,
+    explain,
+    takeLearningStep,
+    applyLearningStep: (requestId: number) => {
+      dispatch({ type: 'learningStepApplyRequested' });
+      send({ type: 'applyLearningStep', requestId });
+    },
+    keepLearningStep: (requestId: number) => send({ type: 'keepLearningStep', requestId }),
+    pinRun: (id: string | null) => send({ type: 'pinRun', id }),
+    deleteRun: (id: string) => send({ type: 'deleteRun', id }),
+    compareRun: (id: string | null) => dispatch({ type: 'runCompared', id }),
     changeSettings,
     train: () => send({ type: 'train', settings: state.settings, testFault: testFaultFromUrl() }),
     pause: () => send({ type: 'pause' }),

@@ -46,6 +46,7 @@ function title(error: AppError, s: Strings['error']): string {
       return s.settingsTitle;
     case 'model':
     case 'class':
+    case 'step':
       return s.modelTitle;
     case 'internal':
       return s.internalTitle;

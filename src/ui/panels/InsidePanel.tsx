@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
-import type { LayerActivation } from '../../shared/protocol';
+import { useMemo, useRef } from 'react';
 import { isRunning } from '../state/appState';
 import { ConvExplainer } from '../inside/ConvExplainer';
 import { FeatureMaps } from '../inside/FeatureMaps';
@@ -7,53 +6,12 @@ import { Filters } from '../inside/Filters';
 import { useSeen } from '../hooks/useSeen';
 import type { TrainerView } from '../hooks/useTrainer';
 import { Panel } from './Panel';
-import { useFormat, useStrings } from '../i18n/I18n';
-
-/**
- * The digit shown until one is drawn or picked: the test set's first digit (a 7 in MNIST), so the
- * panel is never empty once there is a model.
- */
-const FIRST_TEST_DIGIT = { split: 'test', index: 0 } as const;
-
-/**
- * What the network does with one digit: a digit picked in a gallery, the drawing on the Draw
- * panel, or else the test set's first digit.
- */
-function useSubject(
-  trainer: InsidePanelTrainer,
-): { input: Float32Array; activations: LayerActivation[]; title: string; isDefault: boolean } | null {
-  const strings = useStrings();
-  const s = strings.inside;
-  const format = useFormat();
-  const { state, inspectDigit } = trainer;
-  const { inspecting, inspected, reading } = state;
-  // A picked digit is read again after every epoch and when the model changes, like the drawing.
-  const epochs = state.epochs.length;
-  const model = state.model ? `${state.model.source} ${state.model.record.id} ${state.model.record.savedAt}` : '';
-  const hasModel = state.plan !== null || state.model !== null;
-  const drawn = reading?.input && reading.activations ? reading : null;
-  const shown = inspecting ?? (drawn ? null : FIRST_TEST_DIGIT);
-  const shownSplit = shown?.split;
-  const shownIndex = shown?.index;
-  useEffect(() => {
-    if (shownSplit !== undefined && shownIndex !== undefined && hasModel) inspectDigit(shownSplit, shownIndex);
-  }, [shownSplit, shownIndex, hasModel, epochs, model, inspectDigit]);
-  if (shown) {
-    if (!inspected || inspected.split !== shown.split || inspected.index !== shown.index) return null;
-    return {
-      input: inspected.pixels,
-      activations: inspected.activations,
-      title: s.digitSubject(inspected.split, format.count(inspected.index), inspected.label),
-      isDefault: !inspecting,
-    };
-  }
-  if (!drawn?.input || !drawn.activations) return null;
-  return { input: drawn.input.pixels, activations: drawn.activations, title: s.drawingSubject, isDefault: false };
-}
+import { useSubject } from '../inside/subject';
+import { useStrings } from '../i18n/I18n';
 
 type InsidePanelTrainer = TrainerView<
   'model' | 'plan' | 'filters' | 'filtersEpoch' | 'inspecting' | 'inspected' | 'reading' | 'phase' | 'epochs',
-  'inspect' | 'inspectDigit'
+  'inspect'
 >;
 
 /**
@@ -64,7 +22,7 @@ export function InsidePanel({ trainer }: { trainer: InsidePanelTrainer }) {
   const strings = useStrings();
   const s = strings.inside;
   const { state } = trainer;
-  const subject = useSubject(trainer);
+  const subject = useSubject(state);
   const top = useRef<HTMLDivElement>(null);
   // A whole screen ahead, not 400 px: the Inside panel is the last one, and its controls exist only
   // once mounted, so a keyboard user gets to them only if Tab through the Draw panel (the stops just

@@ -25,13 +25,19 @@ type ModelsPanelTrainer = TrainerView<
  * A model's name in the page's language: a trained one is named by its recipe ("LeNet-5 (seed
  * notebook, 28x28), tanh, 20 epochs"), an uploaded one keeps the name it came with.
  */
-export function modelName(record: ModelRecord, strings: Strings, format: Format): string {
+export function modelName(
+  record: Pick<ModelRecord, 'name' | 'origin' | 'settings' | 'evaluation' | 'classDigits' | 'learningSteps'>,
+  strings: Strings,
+  format: Format,
+): string {
   const { settings } = record;
   if (record.origin !== 'trained' || !settings) return record.name;
   const epochs = record.evaluation.stopped ? record.evaluation.epochsCompleted : settings.epochs;
   const subset = settings.trainSize < 60_000 ? format.count(settings.trainSize) : null;
   const name = strings.models.trainedName(strings.train.modelOptions[settings.model], settings.activation, epochs, subset);
-  return record.classDigits ? strings.classDigits.taughtName(name, format.count(record.classDigits)) : name;
+  const taught = record.classDigits ? strings.classDigits.taughtName(name, format.count(record.classDigits)) : name;
+  const steps = record.learningSteps;
+  return steps ? strings.why.stepName(taught, steps.count, strings.why.optimizers[steps.optimizer], steps.label) : taught;
 }
 
 /** The button that makes a saved model the model in use: the offer a class sees on page load. */

@@ -16,7 +16,7 @@ import {
 type Raw = Record<keyof TrainSettings, string>;
 const toRaw = (settings: TrainSettings) => Object.fromEntries(SETTING_NAMES.map((n) => [n, String(settings[n])])) as Raw;
 
-const choiceLabels = (s: Strings['train']): Partial<Record<keyof TrainSettings, Record<string, string>>> => ({
+export const choiceLabels = (s: Strings['train']): Partial<Record<keyof TrainSettings, Record<string, string>>> => ({
   model: s.modelOptions,
   backend: s.backendOptions,
   schedule: s.scheduleOptions,

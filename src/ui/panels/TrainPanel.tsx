@@ -1,11 +1,14 @@
 import { isRunning } from '../state/appState';
 import { memo, useEffect, useMemo } from 'react';
-import type { EpochResult } from '../../shared/protocol';
+import type { EpochResult, RunRecord } from '../../shared/protocol';
+import { baselineRun } from '../state/why';
+import { baselineSeries, epochPoints } from '../runs/baseline';
 import { LineChart, warmUpCharts } from '../charts/charts';
 import { downsample } from '../charts/chartData';
 import { SettingsForm } from './SettingsForm';
 import type { TrainerView } from '../hooks/useTrainer';
 import { ErrorPanel } from './ErrorPanel';
+import { modelName } from './ModelsPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
 
@@ -26,7 +29,8 @@ type TrainPanelTrainer = TrainerView<
   | 'batchLosses'
   | 'backend'
   | 'batch'
-  | 'progress',
+  | 'progress'
+  | 'runs',
   'train' | 'stop' | 'retry' | 'resume' | 'pause' | 'changeSettings'
 >;
 
@@ -108,7 +112,12 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
       {state.error && state.error.kind !== 'data' && state.dataset ? <ErrorPanel error={state.error} onRetry={trainer.retry} /> : null}
       <EpochProgress state={state} />
       <EpochAnnouncement epochs={state.epochs} testAccuracy={state.phase === 'done' ? (state.evaluation?.accuracy ?? null) : null} />
-      <Charts hasPlan={state.plan !== null || state.epochs.length > 0} epochs={state.epochs} batchLosses={state.batchLosses} />
+      <Charts
+        hasPlan={state.plan !== null || state.epochs.length > 0}
+        epochs={state.epochs}
+        batchLosses={state.batchLosses}
+        baseline={baselineRun(state.runs)}
+      />
       {present ? null : <EpochLog epochs={state.epochs} />}
     </Panel>
   );
@@ -286,28 +295,35 @@ const Charts = memo(function Charts({
   hasPlan,
   epochs,
   batchLosses,
+  baseline,
 }: {
   hasPlan: boolean;
   epochs: EpochResult[];
   batchLosses: [number, number][];
+  /** The pinned run: its curves dashed beside the live ones. */
+  baseline: RunRecord | null;
 }) {
   const strings = useStrings();
   const s = strings.train;
+  const r = strings.runs;
+  const format = useFormat();
   // Memoized on their sources: an epoch chart then redraws once per epoch, not at every batch event.
   const [lossSeries, accuracySeries] = useMemo(() => {
-    const points = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy') =>
-      epochs.flatMap((e) => (e[key] === null ? [] : [{ x: e.epoch, y: e[key] }]));
+    const dashed = (keys: ('loss' | 'valLoss' | 'accuracy' | 'valAccuracy')[]) =>
+      baseline ? baselineSeries(baseline.epochs, keys, r.baseline, s.series) : [];
     return [
       [
-        { name: s.series.loss, points: points('loss') },
-        { name: s.series.valLoss, points: points('valLoss') },
+        { name: s.series.loss, points: epochPoints(epochs, 'loss') },
+        { name: s.series.valLoss, points: epochPoints(epochs, 'valLoss') },
+        ...dashed(['loss', 'valLoss']),
       ],
       [
-        { name: s.series.accuracy, points: points('accuracy') },
-        { name: s.series.valAccuracy, points: points('valAccuracy') },
+        { name: s.series.accuracy, points: epochPoints(epochs, 'accuracy') },
+        { name: s.series.valAccuracy, points: epochPoints(epochs, 'valAccuracy') },
+        ...dashed(['accuracy', 'valAccuracy']),
       ],
     ];
-  }, [epochs, s]);
+  }, [epochs, s, r, baseline]);
   const batchSeries = useMemo(() => [{ name: s.series.batchLoss, points: downsample(batchLosses, MAX_BATCH_POINTS) }], [batchLosses, s]);
   if (!hasPlan) return null;
   return (
@@ -323,6 +339,11 @@ const Charts = memo(function Charts({
       />
       <LineChart testId="loss-chart" title={s.lossChart} xLabel={s.epochAxis} yLabel={s.lossAxis} series={lossSeries} />
       <LineChart testId="accuracy-chart" title={s.accuracyChart} xLabel={s.epochAxis} yLabel={s.accuracyAxis} series={accuracySeries} />
+      {baseline ? (
+        <p className="muted small charts__baseline" data-testid="baseline-note" data-run-id={baseline.id}>
+          {r.dashedNote(modelName({ ...baseline, origin: 'trained' }, strings, format))}
+        </p>
+      ) : null}
     </div>
   );
 });

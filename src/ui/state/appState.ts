@@ -11,10 +11,11 @@ import { reduceLibrary, type LibraryAction, type LibraryActionType } from './lib
 import { reduceRecovery, type RecoveryAction, type RecoveryActionType } from './recovery';
 import { reduceTraining, type TrainingAction, type TrainingActionType } from './training';
 import { reduceClassDigits, type ClassDigitsAction, type ClassDigitsActionType } from './classDigits';
+import { reduceWhy, type WhyAction, type WhyActionType } from './why';
 
 export * from './base';
 
-type Family = 'training' | 'library' | 'drawing' | 'inside' | 'recovery' | 'classDigits';
+type Family = 'training' | 'library' | 'drawing' | 'inside' | 'recovery' | 'classDigits' | 'why';
 
 /** Every action's family, as the families' ActionType lists say: the type checker refuses an action left out or routed elsewhere. */
 const FAMILY: {
@@ -30,7 +31,9 @@ const FAMILY: {
             ? 'recovery'
             : T extends ClassDigitsActionType
               ? 'classDigits'
-              : never;
+              : T extends WhyActionType
+                ? 'why'
+                : never;
 } = {
   loadProgressed: 'training',
   loaded: 'training',
@@ -72,6 +75,14 @@ const FAMILY: {
   taught: 'classDigits',
   classRequested: 'classDigits',
   teachRequested: 'classDigits',
+  digitExplained: 'why',
+  learningStepTaken: 'why',
+  learningStepApplied: 'why',
+  runsListed: 'why',
+  explainRequested: 'why',
+  learningStepRequested: 'why',
+  learningStepApplyRequested: 'why',
+  runCompared: 'why',
 };
 
 /** Applies one worker event or UI action. */
@@ -91,6 +102,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
       return reduceRecovery(state, action as RecoveryAction);
     case 'classDigits':
       return reduceClassDigits(state, action as ClassDigitsAction);
+    case 'why':
+      return reduceWhy(state, action as WhyAction);
     default: {
       // An action of no family (an unknown event from a newer worker?) is a bug, not a no-op.
       const none: never = family;

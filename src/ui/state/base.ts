@@ -28,6 +28,8 @@ import {
 import { DEFAULT_SETTINGS, type SettingError, type TrainSettings } from '../../shared/settings';
 import type { ClassMeasurement, TeachResult } from '../../shared/protocol';
 import type { ClassDigitList, ClassNote } from './classDigits';
+import type { EvidenceShown, LearningStepShown } from './why';
+import type { RunRecord } from '../../shared/protocol';
 
 export type Phase = 'loading' | 'ready' | 'training' | 'paused' | 'evaluating' | 'done' | 'error';
 
@@ -152,6 +154,17 @@ export interface AppState {
   teaching: boolean;
   /** The last teaching run's before and after. */
   taught: TeachResult | null;
+  /** The latest evidence map, and the newest one asked for (until it arrives, `evidence` may be for an older question). */
+  evidence: EvidenceShown | null;
+  lastExplainRequest: number;
+  /** The last learning step asked for, taken or applied. */
+  learningStep: LearningStepShown | null;
+  /** What the last evidence map or learning step refusal said. */
+  stepError: Saying | null;
+  /** The run history, newest first (null until the worker lists it). */
+  runs: RunRecord[] | null;
+  /** The run chosen to compare with the baseline (null: the newest other one). */
+  comparedRun: string | null;
 }
 
 export type UiAction =
@@ -167,7 +180,11 @@ export type UiAction =
   | { type: 'predictRequested'; requestId: number }
   /** A class-digit operation was asked for: the last one's words go. */
   | { type: 'classRequested' }
-  | { type: 'teachRequested' };
+  | { type: 'teachRequested' }
+  | { type: 'explainRequested'; requestId: number }
+  | { type: 'learningStepRequested'; requestId: number }
+  | { type: 'learningStepApplyRequested' }
+  | { type: 'runCompared'; id: string | null };
 export type AppAction = WorkerEvent | UiAction;
 
 export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErrors: SettingError[] = []): AppState {
@@ -212,6 +229,12 @@ export function initialState(settings: TrainSettings = DEFAULT_SETTINGS, urlErro
     classNote: null,
     teaching: false,
     taught: null,
+    evidence: null,
+    lastExplainRequest: 0,
+    learningStep: null,
+    stepError: null,
+    runs: null,
+    comparedRun: null,
   };
 }
 

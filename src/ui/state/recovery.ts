@@ -65,6 +65,10 @@ export function reduceRecovery(state: AppState, action: RecoveryAction): AppStat
       // Bad settings leave everything else as it was: the message says what to change.
       if (action.error.kind === 'settings') return { ...state, error: action.error, phase: state.dataset ? 'ready' : state.phase };
       // And a refused class-digit operation: said beside the class digits.
+      if (action.error.kind === 'step') {
+        const learningStep = state.learningStep && { ...state.learningStep, applying: false };
+        return { ...state, learningStep, stepError: saying(action.error) };
+      }
       if (action.error.kind === 'class') return { ...state, teaching: false, classNote: { kind: 'error', ...saying(action.error) } };
       // So does a failed saved-model operation: the model in use is still there.
       if (action.error.kind === 'model') {
