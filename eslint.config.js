@@ -43,6 +43,7 @@ export default tseslint.config(
       'scripts/seed-run.mjs',
       'scripts/recipe-run.mjs',
       'scripts/handwriting-bench.mjs',
+      'scripts/why-bench.mjs',
       'tests/e2e/**',
     ],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },

@@ -10,9 +10,10 @@
  * the Quick demo (the curves come into view).
  *
  * and the Draw panel's "not sure" with the reliability curve (`--only verdicts`: see verdicts()),
- * and "Our class digits" after teaching (`--only class`: see classDigits()).
+ * and "Our class digits" after teaching (`--only class`: see classDigits()),
+ * and "Why did it say that?" with "Runs compared" (`--only why`: see why()).
  *
- *   node scripts/screenshots.mjs [--only first-screen | --only verdicts | --only class]
+ *   node scripts/screenshots.mjs [--only first-screen | --only verdicts | --only class | --only why]
  */
 import { drawPad, drawProbe, serveBuild, startTraining, uploadModel, waitForState, withPage } from './browser-session.mjs';
 import { blendFourNine, loadUjiDigits, pickDigits, place } from './uji-digits.mjs';
@@ -112,6 +113,48 @@ async function classDigits(server, language) {
 }
 
 /**
+ * The Why panel for a test digit the model misreads (its evidence, then one Adam step applied) and
+ * the Runs panel after a tanh run pinned as the baseline and a ReLU run: docs/why-{en,zh}.png,
+ * docs/runs-{en,zh}.png and docs/baseline-{en,zh}.png (the second run's charts, the baseline dashed).
+ * @param {{ url: string, executablePath: string }} server @param {string} language
+ */
+async function why(server, language) {
+  await withPage(
+    server.executablePath,
+    `${server.url}?lang=${language}&epochs=3&trainSize=12000`,
+    async (page) => {
+      await waitForState(page, ['ready'], 120_000);
+      await page.getByTestId('train-button').click();
+      await waitForState(page, ['done'], 300_000);
+      await page.locator('#runs').scrollIntoViewIfNeeded();
+      await page.getByTestId('pin-baseline').click();
+      await page.getByTestId('settings-details').locator('summary').click();
+      await page.locator('#setting-activation').selectOption('relu');
+      await page.getByTestId('train-button').click();
+      await waitForState(page, ['training'], 60_000);
+      await waitForState(page, ['done'], 300_000);
+      await page.waitForTimeout(2500);
+      await page.locator('#train').screenshot({ path: `docs/baseline-${language}.png` });
+      await page.locator('#runs').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(2500);
+      await page.locator('#runs').screenshot({ path: `docs/runs-${language}.png` });
+      // The most frequent mistake's first digit.
+      await page.locator('#evaluate').scrollIntoViewIfNeeded();
+      await page.getByTestId('mistakes-digits').locator('[data-testid="gallery-digit"]').first().click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="evidence-map"]')?.getAttribute('data-pending') === 'false');
+      await page.getByTestId('learning-step-optimizer').selectOption('adam');
+      await page.getByTestId('take-learning-step').click();
+      await page.getByTestId('apply-learning-step').click();
+      await page.getByTestId('learning-step-after').waitFor();
+      await page.waitForTimeout(500);
+      await page.locator('#why').screenshot({ path: `docs/why-${language}.png` });
+      console.log(`docs/why-${language}.png, docs/runs-${language}.png, docs/baseline-${language}.png`);
+    },
+    { width: 1280, height: 900 },
+  );
+}
+
+/**
  * @param {{ url: string, executablePath: string }} server
  * @param {string} query @param {string} path @param {{ width: number, deviceScaleFactor: number }} screen
  */
@@ -165,6 +208,10 @@ const server = await serveBuild();
 try {
   if (process.argv.includes('verdicts')) {
     for (const language of ['en', 'zh']) await verdicts(server, language);
+    process.exit(0);
+  }
+  if (process.argv.includes('why')) {
+    for (const language of ['en', 'zh']) await why(server, language);
     process.exit(0);
   }
   if (process.argv.includes('class')) {

@@ -17,8 +17,10 @@ const SUPERSCRIPTS: Record<string, string> = {
 /** Four significant digits, with a power of ten only when needed (0.0001234 -> "1.234×10⁻⁴"); a real minus sign. */
 export function sig(value: number, digits = 4): string {
   if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e4) return String(Number(value.toPrecision(digits))).replace('-', '−');
+  // Rounded first: 0.00099999 is shown as 0.001, not 1×10⁻³.
+  const rounded = Number(value.toPrecision(digits));
+  const magnitude = Math.abs(rounded);
+  if (magnitude >= 1e-3 && magnitude < 1e4) return String(rounded).replace('-', '−');
   const [mantissa = '', exponent = '0'] = value.toExponential(digits - 1).split('e');
   const power = String(Number(exponent)).replace(/./g, (c) => SUPERSCRIPTS[c] ?? c);
   return `${String(Number(mantissa)).replace('-', '−')}×10${power}`;
