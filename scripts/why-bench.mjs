@@ -56,7 +56,7 @@ async function mapTimes(page, count) {
     const since = await now(page);
     await page.getByTestId(`evidence-target-${i % 10}`).click();
     await page.waitForFunction(
-      ([target, after]) => {
+      (/** @type {[number, number]} */ [target, after]) => {
         const map = document.querySelector('[data-testid="evidence-map"]');
         return (
           map?.getAttribute('data-pending') === 'false' &&
@@ -64,7 +64,7 @@ async function mapTimes(page, count) {
           Number(map.getAttribute('data-request')) > after
         );
       },
-      [i % 10, last],
+      /** @type {[number, number]} */ ([i % 10, last]),
     );
     await page.waitForTimeout(100);
     longest = Math.max(longest, await longestSince(page, since));
@@ -76,8 +76,9 @@ async function mapTimes(page, count) {
 }
 
 const server = await serveBuild();
+const date = new Date().toISOString();
 /** @type {Record<string, unknown>} */
-const results = { date: new Date().toISOString(), maps };
+const results = { date, maps };
 try {
   await withPage(
     server.executablePath,
@@ -147,6 +148,6 @@ console.log(
   `longest main-thread task: step taken ${results.stepTakenLongestTaskMs} ms, applied ${results.stepAppliedLongestTaskMs} ms, run pinned ${results.pinLongestTaskMs} ms, second run with a baseline ${results.secondRunLongestTaskMs} ms, comparison shown ${results.comparisonLongestTaskMs} ms`,
 );
 mkdirSync('bench-results', { recursive: true });
-const file = `bench-results/why-${results.date.replace(/[:.]/g, '-')}.json`;
+const file = `bench-results/why-${date.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, JSON.stringify(results, null, 2));
 console.log(`written to ${file}`);

@@ -3,7 +3,7 @@
  * away, by integrated gradients (Sundararajan, Taly and Yan, 2017).
  *
  * Why this method: the contributions add up to the change in the score between a blank input and
- * the digit ("completeness"), so red and blue are amounts a class can add up, not just directions.
+ * the digit ("completeness"), so orange and blue are amounts a class can add up, not just directions.
  * Occlusion sensitivity blurs to its patch size (a 5x5 patch is a fifth of a digit) and a plain
  * gradient saturates where the network is already sure (a confident 7's gradient is near zero
  * everywhere). The score is the digit's log-probability, computed from the pre-softmax scores where
@@ -43,10 +43,13 @@ export async function integratedGradients(
     const gradients = tf.grad((points: tf.Tensor) => tf.sum(score(points)))(path);
     return [tf.mul(difference, tf.mean(gradients, 0, true)), score(tf.concat([x, x0]))];
   });
-  const [values, endScores] = await Promise.all([attributions.data() as Promise<Float32Array>, ends.data() as Promise<Float32Array>]);
-  const [inputScore, baselineScore] = endScores;
-  tf.dispose([attributions, ends]);
-  return { attributions: values, score: inputScore!, baselineScore: baselineScore! };
+  try {
+    const [values, endScores] = await Promise.all([attributions.data() as Promise<Float32Array>, ends.data() as Promise<Float32Array>]);
+    const [inputScore, baselineScore] = endScores;
+    return { attributions: values, score: inputScore!, baselineScore: baselineScore! };
+  } finally {
+    tf.dispose([attributions, ends]);
+  }
 }
 
 /**

@@ -60,20 +60,25 @@ export async function takeLearningStep(
   stepLayers(model);
   const copy = await artifactsToModel(await modelToArtifacts(model));
   const optimizer = createOptimizer(optimizerName, learningRate);
+  /** Every tensor made here, freed however the step ends. */
+  const made: tf.Tensor[] = [];
   try {
     const { conv1, output } = stepLayers(copy);
     const [conv1Kernel] = conv1.trainableWeights;
     const [outputKernel] = output.trainableWeights;
     const x = tf.tensor4d(pixels, [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d([label], 'int32'), NUM_CLASSES).toFloat() as tf.Tensor2D);
+    made.push(x, y);
     const kernelBefore = (await conv1Kernel!.read().data<'float32'>()).slice();
     const { probabilities, hidden } = tf.tidy(() => {
       let h: tf.Tensor = x;
       for (const layer of copy.layers.slice(0, -1)) h = layer.apply(h) as tf.Tensor;
       return { hidden: h, probabilities: output.apply(h) as tf.Tensor };
     });
+    made.push(probabilities, hidden);
     const variables = copy.trainableWeights.map((w) => w.read() as tf.Variable);
     const { value: loss, grads } = tf.variableGrads(() => crossEntropy(y, copy.apply(x) as tf.Tensor2D), variables);
+    made.push(loss, ...Object.values(grads));
     const conv1Gradient = grads[(conv1Kernel!.read() as tf.Variable).name]!;
     const outputGradient = grads[(outputKernel!.read() as tf.Variable).name]!;
     const [p, h, lossValue, gConv1, gOutput] = await Promise.all([
@@ -85,7 +90,6 @@ export async function takeLearningStep(
     ]);
     optimizer.applyGradients(grads);
     const kernelAfter = await conv1Kernel!.read().data<'float32'>();
-    tf.dispose([x, y, probabilities, hidden, loss, ...Object.values(grads)]);
     const update = new Float32Array(kernelAfter.length);
     for (let i = 0; i < update.length; i++) update[i] = kernelAfter[i]! - kernelBefore[i]!;
     const probabilityList = Array.from(p);
@@ -116,6 +120,7 @@ export async function takeLearningStep(
     copy.dispose();
     throw error;
   } finally {
+    tf.dispose(made);
     optimizer.dispose();
   }
 }

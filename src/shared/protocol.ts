@@ -48,7 +48,8 @@ export type WorkerCode =
   | 'classNoModel'
   | 'classFilesUnreadable'
   | 'stepWhileTraining'
-  | 'stepGone';
+  | 'stepGone'
+  | 'stepNoModel';
 
 export type SaidCode = WorkerCode | ModelFileCode | ModelStoreCode | SettingCode | ClassFileCode;
 

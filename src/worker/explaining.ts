@@ -13,6 +13,9 @@ import { watchBackend } from './contextLoss';
 import type { ModelInUse } from './modelInUse';
 import { SaidError, type Session } from './session';
 
+const NO_MODEL = 'there is no model yet: train one, or use a saved one';
+const STEP_GONE = 'the model in use has changed since this step was taken: take it again';
+
 /** Refuses pixels that are not a 28x28 digit in [0, 1], and a digit that is not 0-9. */
 function checkDigit(pixels: Float32Array, digit: number): void {
   if (!(pixels instanceof Float32Array) || pixels.length !== PIXELS_PER_IMAGE || !pixels.every((v) => v >= 0 && v <= 1)) {
@@ -51,7 +54,7 @@ export function createExplaining(session: Session, models: ModelInUse) {
   /** The step `requestId`, if it is still the last one and the model in use is still the one it was copied from. */
   function currentStep(requestId: number) {
     if (!step || step.requestId !== requestId || step.from !== models.current()) {
-      throw new SaidError('the model in use has changed since this step was taken: take it again', 'stepGone');
+      throw new SaidError(STEP_GONE, 'stepGone');
     }
     return step;
   }
@@ -60,7 +63,7 @@ export function createExplaining(session: Session, models: ModelInUse) {
     async explain(requestId: number, pixels: Float32Array, target: number): Promise<void> {
       checkDigit(pixels, target);
       const model = models.current();
-      if (!model) throw new SaidError('there is no model yet: train one, or use a saved one', 'noModel');
+      if (!model) throw new SaidError(NO_MODEL, 'stepNoModel');
       const started = now();
       const evidence = await watchBackend().race(evidenceMap(model, pixels, target));
       post({ type: 'digitExplained', requestId, evidence, durationMs: now() - started }, [evidence.attributions.buffer]);
@@ -75,8 +78,15 @@ export function createExplaining(session: Session, models: ModelInUse) {
       if (session.training()) throw new SaidError('a run is training this model: take the step when it has finished', 'stepWhileTraining');
       const model = models.current();
       const record = models.record();
-      if (!model || !record) throw new SaidError('there is no model yet: train one, or use a saved one', 'noModel');
-      const { copy, numbers } = await watchBackend().race(takeLearningStep(model, pixels, label, optimizer, learningRate));
+      if (!model || !record) throw new SaidError(NO_MODEL, 'stepNoModel');
+      const taking = takeLearningStep(model, pixels, label, optimizer, learningRate);
+      // Where the backend is lost first, the step may still finish: its copy is freed then.
+      const { copy, numbers } = await watchBackend()
+        .race(taking)
+        .catch((error: unknown) => {
+          void taking.then(({ copy: late }) => late.dispose()).catch(() => {});
+          throw error;
+        });
       forgetStep();
       step = { requestId, copy, from: model, pixels, label, optimizer, name: `${record.name}, one ${optimizer} step on a ${label}` };
       post({ type: 'learningStepTaken', requestId, numbers });
@@ -94,10 +104,23 @@ export function createExplaining(session: Session, models: ModelInUse) {
       const taken = currentStep(requestId);
       const { copy, name } = taken;
       const inUse = models.record();
-      if (!inUse) throw new SaidError('there is no model yet: train one, or use a saved one', 'noModel');
+      if (!inUse) throw new SaidError(NO_MODEL, 'stepNoModel');
       const record: ModelRecord = withoutIdentity(inUse);
-      const { evaluation, testAnswers } = await models.evaluateTest(copy, (await session.loadedData()).test);
-      step = null; // the copy is the model in use from here on: adopt owns it
+      // Taken out before the wait: a second click finds no step to keep.
+      step = null;
+      let evaluated: Awaited<ReturnType<ModelInUse['evaluateTest']>>;
+      try {
+        evaluated = await models.evaluateTest(copy, (await session.loadedData()).test);
+      } catch (error) {
+        copy.dispose();
+        throw error;
+      }
+      // A run started or another model was chosen meanwhile: that one stays in use.
+      if (session.training() || models.current() !== taken.from) {
+        copy.dispose();
+        throw new SaidError(STEP_GONE, 'stepGone');
+      }
+      const { evaluation, testAnswers } = evaluated;
       const learningSteps = { count: (record.learningSteps?.count ?? 0) + 1, optimizer: taken.optimizer, label: taken.label };
       await models.adopt(
         copy,
@@ -106,7 +129,7 @@ export function createExplaining(session: Session, models: ModelInUse) {
           ...record,
           name,
           learningSteps,
-          evaluation: { ...evaluation, stopped: false, epochsCompleted: record.evaluation.epochsCompleted },
+          evaluation: { ...evaluation, stopped: record.evaluation.stopped, epochsCompleted: record.evaluation.epochsCompleted },
         },
         null,
         testAnswers,

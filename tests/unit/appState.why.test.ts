@@ -9,9 +9,9 @@ import type { Evidence, LearningStepNumbers, RunRecord } from '../../src/shared/
 import { initialState, reduce } from '../../src/ui/state/appState';
 import { baselineRun, comparedRun } from '../../src/ui/state/why';
 import { baselineSeries, epochPoints } from '../../src/ui/runs/baseline';
-import { alignSeries } from '../../src/ui/charts/charts';
+import { alignSeries } from '../../src/ui/charts/chartData';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { epoch, evaluation, run } from './appStateFixtures';
+import { epoch, evaluation, record, run } from './appStateFixtures';
 
 const evidence = (target: number): Evidence => ({ target, attributions: new Float32Array(784), score: -0.1, baselineScore: -2, steps: 32 });
 const numbers = { label: 3, loss: 1.2 } as LearningStepNumbers;
@@ -56,6 +56,17 @@ describe('evidence maps and learning steps in the UI state', () => {
     expect(refused.phase).toBe(state.phase);
     state = reduce(state, { type: 'learningStepApplied', requestId: 8, probabilities: [1], loss: 0.5 });
     expect(state.learningStep).toMatchObject({ applying: false, applied: { probabilities: [1], loss: 0.5 } });
+    // A step refused before it was taken (a run started meanwhile) is gone: the button is free again.
+    const refusedEarly = run(
+      [
+        { type: 'learningStepRequested', requestId: 10 },
+        { type: 'failed', error: { kind: 'step', message: 'training', said: { code: 'stepWhileTraining', values: {} } } },
+      ],
+      state,
+    );
+    expect(refusedEarly.learningStep).toBeNull();
+    // Another model in use: the step shown no longer applies.
+    expect(reduce(state, { type: 'modelChanged', source: 'restored', model: record('m2') }).learningStep).toBeNull();
     // A new step starts afresh.
     state = reduce(state, { type: 'learningStepRequested', requestId: 9 });
     expect(state.learningStep).toEqual({ requestId: 9, numbers: null, applying: false, applied: null });

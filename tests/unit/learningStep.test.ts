@@ -1,5 +1,5 @@
 /**
- * One step of learning: the numbers the page shows (src/model/stepMath.ts, pure) against what
+ * One step of learning: the numbers the page shows (src/shared/stepMath.ts, pure) against what
  * tfjs's optimizers do to a copy of LeNet-5 (CPU backend, in Node): the loss is -log p, the output
  * layer's gradient is h (p - y), each optimizer's first step is its formula, the copy learns and the
  * model it came from does not change.

@@ -87,7 +87,7 @@ describe('why did it say that', () => {
     // No model yet: refused, said beside the map.
     expectFailed(1);
     await s.send({ type: 'explainDigit', requestId: 1, pixels: new Float32Array(784), target: 7 });
-    expect(s.last('failed')!.error).toMatchObject({ kind: 'step', said: { code: 'noModel' } });
+    expect(s.last('failed')!.error).toMatchObject({ kind: 'step', said: { code: 'stepNoModel' } });
 
     await s.send({ type: 'train', settings: small });
     const { pixels: seven, label } = await testDigit(s, 0);

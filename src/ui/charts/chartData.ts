@@ -11,3 +11,24 @@ export function downsample(points: [number, number][], maxPoints: number): { x: 
   }
   return out;
 }
+
+export interface Series {
+  name: string;
+  points: { x: number; y: number }[];
+  /** Drawn dashed: a baseline run's curve beside the live one. */
+  dashed?: boolean;
+}
+
+/**
+ * Series on one shared list of x values, a missing point as NaN (vega leaves it out): tfjs-vis's line
+ * chart takes every series' i-th point at the first series' i-th x, and a baseline of 20 epochs
+ * beside a run at its 3rd does not line up otherwise.
+ */
+export function alignSeries(series: readonly Series[]): Series[] {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  if (series.every((s) => s.points.length === xs.length)) return [...series];
+  return series.map((s) => {
+    const ys = new Map(s.points.map((p) => [p.x, p.y]));
+    return { ...s, points: xs.map((x) => ({ x, y: ys.get(x) ?? NaN })) };
+  });
+}

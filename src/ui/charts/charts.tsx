@@ -5,6 +5,9 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStrings } from '../i18n/I18n';
+import { alignSeries, type Series } from './chartData';
+
+export type { Series };
 
 /** tfjs-vis, fetched once, on the first draw or the warm-up (whichever comes first). */
 let visModule: Promise<typeof import('./vis')> | null = null;
@@ -97,27 +100,6 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
   }, []);
 
   return container;
-}
-
-export interface Series {
-  name: string;
-  points: { x: number; y: number }[];
-  /** Drawn dashed: a baseline run's curve beside the live one. */
-  dashed?: boolean;
-}
-
-/**
- * Series on one shared list of x values, a missing point as NaN (vega leaves it out): tfjs-vis's line
- * chart takes every series' i-th point at the first series' i-th x, and a baseline of 20 epochs
- * beside a run at its 3rd does not line up otherwise.
- */
-export function alignSeries(series: readonly Series[]): Series[] {
-  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
-  if (series.every((s) => s.points.length === xs.length)) return [...series];
-  return series.map((s) => {
-    const ys = new Map(s.points.map((p) => [p.x, p.y]));
-    return { ...s, points: xs.map((x) => ({ x, y: ys.get(x) ?? NaN })) };
-  });
 }
 
 interface LineChartProps {

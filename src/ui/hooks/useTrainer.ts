@@ -58,11 +58,30 @@ export function useTrainer() {
     latest.current = state;
   });
 
+  /**
+   * Evidence maps: one request at a time. A drawing asks for one with every reading as the pen
+   * moves; meanwhile only the newest waits, and goes when the answer (or a refusal) comes.
+   */
+  const explaining = useRef<{ inFlight: boolean; waiting: Extract<WorkerCommand, { type: 'explainDigit' }> | null }>({
+    inFlight: false,
+    waiting: null,
+  });
+
   useEffect(() => {
+    explaining.current = { inFlight: false, waiting: null };
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'modelFilesReady') saveFiles(event.files);
       if (event.type === 'classDigitsExported') saveText(event.name, event.text);
       dispatch(event);
+      if (event.type === 'digitExplained' || (event.type === 'failed' && event.error.kind === 'step')) {
+        const { waiting } = explaining.current;
+        explaining.current = { inFlight: waiting !== null, waiting: null };
+        if (waiting) {
+          // Asked for again: a refusal just now marked the last request answered.
+          dispatch({ type: 'explainRequested', requestId: waiting.requestId });
+          trainer.send(waiting);
+        }
+      }
     };
     const trainer = startTrainer(dataUrl(), onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
     client.current = trainer;
@@ -184,7 +203,13 @@ export function useTrainer() {
     (pixels: Float32Array, target: number) => {
       const requestId = nextRequest.current++;
       dispatch({ type: 'explainRequested', requestId });
-      send({ type: 'explainDigit', requestId, pixels: pixels.slice(), target });
+      const command = { type: 'explainDigit' as const, requestId, pixels: pixels.slice(), target };
+      if (explaining.current.inFlight) {
+        explaining.current.waiting = command;
+        return;
+      }
+      explaining.current.inFlight = true;
+      send(command);
     },
     [send],
   );

@@ -415,6 +415,7 @@ export const en = {
     comparison: 'Side by side',
     baseline: 'Baseline',
     other: 'Compared run',
+    differs: 'differs',
     difference: 'Difference',
     setting: 'Setting',
     figure: 'Result',

@@ -28,6 +28,7 @@ export function RunsPanel({ trainer }: { trainer: RunsPanelTrainer }) {
           <ol className="run-history" data-testid="run-history" aria-label={s.history}>
             {runs.map((run) => {
               const compared = other?.id === run.id && baseline !== null;
+              const name = modelName({ ...run, origin: 'trained' }, strings, format);
               return (
                 <li
                   key={run.id}
@@ -40,7 +41,7 @@ export function RunsPanel({ trainer }: { trainer: RunsPanelTrainer }) {
                 >
                   <span className="run__name">
                     {run.pinned ? <strong className="run__badge">{s.pinned}</strong> : null}
-                    {s.runLabel(modelName({ ...run, origin: 'trained' }, strings, format), format.dateTime(run.finishedAt))}
+                    {s.runLabel(name, format.dateTime(run.finishedAt))}
                   </span>
                   <span className="run__accuracy">{s.accuracy(format.percent(run.evaluation.accuracy))}</span>
                   <span className="controls run__actions">
@@ -49,7 +50,7 @@ export function RunsPanel({ trainer }: { trainer: RunsPanelTrainer }) {
                       className="secondary"
                       data-testid="pin-baseline"
                       data-run-id={run.id}
-                      aria-pressed={run.pinned}
+                      aria-label={`${run.pinned ? s.unpin : s.pin}: ${name}`}
                       onClick={() => trainer.pinRun(run.pinned ? null : run.id)}
                     >
                       {run.pinned ? s.unpin : s.pin}
@@ -60,7 +61,7 @@ export function RunsPanel({ trainer }: { trainer: RunsPanelTrainer }) {
                         className="secondary"
                         data-testid="compare-run"
                         data-run-id={run.id}
-                        aria-pressed={compared}
+                        aria-label={`${compared ? s.comparing : s.compare}: ${name}`}
                         onClick={() => trainer.compareRun(run.id)}
                       >
                         {compared ? s.comparing : s.compare}
@@ -71,7 +72,7 @@ export function RunsPanel({ trainer }: { trainer: RunsPanelTrainer }) {
                       className="secondary"
                       data-testid="delete-run"
                       data-run-id={run.id}
-                      aria-label={`${s.deleteRun}: ${modelName({ ...run, origin: 'trained' }, strings, format)}`}
+                      aria-label={`${s.deleteRun}: ${name}`}
                       onClick={() => trainer.deleteRun(run.id)}
                     >
                       {s.deleteRun}

@@ -1,5 +1,5 @@
 import { isRunning } from '../state/appState';
-import { modelKey, useSubject } from '../inside/subject';
+import { useSubject } from '../inside/subject';
 import { EvidenceView } from '../why/EvidenceView';
 import { LearningStepView } from '../why/LearningStepView';
 import type { TrainerView } from '../hooks/useTrainer';
@@ -63,13 +63,7 @@ export function WhyPanel({ trainer }: { trainer: WhyPanelTrainer }) {
       {hasModel && subject ? (
         <>
           <h3>{s.evidenceTitle}</h3>
-          <EvidenceView
-            subject={subject}
-            shown={state.evidence}
-            lastRequest={state.lastExplainRequest}
-            modelKey={modelKey(state)}
-            explain={trainer.explain}
-          />
+          <EvidenceView subject={subject} shown={state.evidence} lastRequest={state.lastExplainRequest} explain={trainer.explain} />
           <h3>{s.stepTitle}</h3>
           <LearningStepView
             subject={subject}

@@ -84,7 +84,10 @@ export function RunComparison({ baseline, other }: { baseline: RunRecord; other:
               const differs = baseline.settings[name] !== other.settings[name];
               return (
                 <tr key={name} className={differs ? 'comparison__differs' : undefined} data-setting={name} data-differs={differs}>
-                  <th scope="row">{t.labels[name]}</th>
+                  <th scope="row">
+                    {t.labels[name]}
+                    {differs ? <span className="visually-hidden"> ({s.differs})</span> : null}
+                  </th>
                   <td>{settingText(baseline, name)}</td>
                   <td>{settingText(other, name)}</td>
                 </tr>

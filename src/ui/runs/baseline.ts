@@ -1,6 +1,6 @@
 /** The curves of runs as chart series: a run's own, and the baseline's, drawn dashed beside the live ones. Pure. */
 import type { EpochResult } from '../../shared/protocol';
-import type { Series } from '../charts/charts';
+import type { Series } from '../charts/chartData';
 
 export type EpochKey = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
 

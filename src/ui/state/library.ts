@@ -18,6 +18,8 @@ export function reduceLibrary(state: AppState, action: LibraryAction): AppState 
       const base = {
         ...state,
         model,
+        // A learning step shown was taken on the model that was in use: it no longer applies.
+        learningStep: null,
         recovery: null,
         recoveries: 0,
         uploading: false,

@@ -66,8 +66,10 @@ export function reduceRecovery(state: AppState, action: RecoveryAction): AppStat
       if (action.error.kind === 'settings') return { ...state, error: action.error, phase: state.dataset ? 'ready' : state.phase };
       // And a refused class-digit operation: said beside the class digits.
       if (action.error.kind === 'step') {
-        const learningStep = state.learningStep && { ...state.learningStep, applying: false };
-        return { ...state, learningStep, stepError: saying(action.error) };
+        // A step refused before it was taken is gone; one refused while applying stays, ready to try again.
+        const learningStep = state.learningStep?.numbers ? { ...state.learningStep, applying: false } : null;
+        // An evidence map refused is not coming: the map shown is no longer "updating".
+        return { ...state, learningStep, lastExplainRequest: state.evidence?.requestId ?? 0, stepError: saying(action.error) };
       }
       if (action.error.kind === 'class') return { ...state, teaching: false, classNote: { kind: 'error', ...saying(action.error) } };
       // So does a failed saved-model operation: the model in use is still there.

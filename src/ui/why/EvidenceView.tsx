@@ -21,8 +21,6 @@ interface EvidenceViewProps {
   shown: EvidenceShown | null;
   /** The newest request sent: until its answer arrives, `shown` is out of date. */
   lastRequest: number;
-  /** Changes when the model learns or another model is used: the map is asked for again. */
-  modelKey: string;
   explain: (pixels: Float32Array, target: number) => void;
 }
 
@@ -30,7 +28,7 @@ interface EvidenceViewProps {
  * "Where did it look?": the evidence map of the subject for its answer, or for any digit on a switch.
  * The worker computes it (integrated gradients, src/model/evidence.ts); this paints it and its sums.
  */
-export function EvidenceView({ subject, shown, lastRequest, modelKey, explain }: EvidenceViewProps) {
+export function EvidenceView({ subject, shown, lastRequest, explain }: EvidenceViewProps) {
   const strings = useStrings();
   const s = strings.why;
   const format = useFormat();
@@ -38,10 +36,12 @@ export function EvidenceView({ subject, shown, lastRequest, modelKey, explain }:
   const [chosen, setChosen] = useState<{ subject: string; target: number } | null>(null);
   const subjectId = subject.key.split(' ').slice(0, -1).join(' ');
   const target = chosen?.subject === subjectId ? chosen.target : subject.predicted;
+  // The subject is read again after every epoch, when the model changes and as the pen moves: each
+  // new reading (a new `input`) asks for its map (useTrainer keeps one request in flight, the newest waiting).
   const { input } = subject;
   useEffect(() => {
     explain(input, target);
-  }, [input, target, modelKey, explain]);
+  }, [input, target, explain]);
   const canvas = useRef<HTMLCanvasElement>(null);
   const evidence = shown?.evidence ?? null;
   const pending = !shown || shown.requestId !== lastRequest;
@@ -61,6 +61,7 @@ export function EvidenceView({ subject, shown, lastRequest, modelKey, explain }:
             className={digit === subject.predicted ? 'digit-choice digit-choice--answer' : 'digit-choice'}
             aria-pressed={digit === target}
             title={digit === subject.predicted ? `${digit}: ${s.predicted}` : s.whyNot(digit)}
+            aria-label={digit === subject.predicted ? `${digit}, ${s.predicted}` : s.whyNot(digit)}
             data-testid={`evidence-target-${digit}`}
             onClick={() => setChosen({ subject: subjectId, target: digit })}
           >
