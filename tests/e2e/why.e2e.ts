@@ -223,6 +223,9 @@ describe('Why did it say that, and runs compared', () => {
     await expect(page.getByTestId('model-source').getAttribute('data-model-id')).resolves.toBe(modelBefore);
     // Every view of this issue on the page at once (the comparison, the step applied, the map): axe-clean.
     expect(await axeViolations(page)).toEqual([]);
+    // On a phone's width the comparison's wide tables scroll in their own regions: the page does not.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.waitForFunction(() => Math.max(document.documentElement.scrollWidth, window.innerWidth) === 360);
     await page.getByTestId('keep-learning-step').click();
     await page.waitForFunction((id) => {
       const source = document.querySelector('[data-testid="model-source"]');

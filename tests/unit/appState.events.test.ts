@@ -68,6 +68,12 @@ describe('a fresh page', () => {
       classNote: null,
       teaching: false,
       taught: null,
+      evidence: null,
+      lastExplainRequest: 0,
+      learningStep: null,
+      stepError: null,
+      runs: null,
+      comparedRun: null,
     });
   });
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Evidence, LearningStepNumbers, RunRecord } from '../../src/shared/protocol';
 import { initialState, reduce } from '../../src/ui/state/appState';
-import { baselineRun, comparedRun } from '../../src/ui/state/why';
+import { baselineRun, chartBaseline, comparedRun } from '../../src/ui/state/why';
 import { baselineSeries, epochPoints } from '../../src/ui/runs/baseline';
 import { alignSeries } from '../../src/ui/charts/chartData';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
@@ -84,6 +84,10 @@ describe('the run history in the UI state', () => {
     expect(comparedRun(state.runs, 'pinned')?.id).toBe('newest');
     expect(baselineRun([runRecord('a', false)])).toBeNull();
     expect(comparedRun([runRecord('p', true)], null)).toBeNull();
+    // The live charts draw the baseline beside another run, not beside itself.
+    expect(chartBaseline(state.runs, [epoch(0), epoch(1)])?.id).toBe('pinned');
+    expect(chartBaseline(state.runs, runs[1]!.epochs)).toBeNull();
+    expect(chartBaseline([runRecord('a', false)], [])).toBeNull();
   });
 
   it('draws a 20-epoch baseline beside a run at its third epoch: every series on the same x, a missing point left out', () => {

@@ -200,7 +200,7 @@ describe('persistence and failures', () => {
     const store = openModelStore<Meta, Checkpoint>({ factory, name: 'shared' });
     await store.add({ label: 'x', accuracy: 0 }, artifactsOf(1));
     const upgraded = await new Promise<string>((resolve) => {
-      const request = factory.open('shared', 3); // the page's is 2
+      const request = factory.open('shared', 4); // the page's is 3
       request.onblocked = () => resolve('blocked');
       request.onsuccess = () => {
         request.result.close();

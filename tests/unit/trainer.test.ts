@@ -197,8 +197,15 @@ describe('createTrainerSession: training on real MNIST digits (WASM backend)', (
     await trainer.handle({ type: 'train', settings: quick });
     const types = events.map((e) => e.type).filter((t) => t !== 'backendSelected');
     expect(types[0]).toBe('trainingStarted');
-    // The class digits are read again by every new model (none here: measured as null).
-    expect(types.slice(-5)).toEqual(['evaluationStarted', 'evaluated', 'modelChanged', 'filtersChanged', 'classDigitsMeasured']);
+    // The class digits are read again by every new model (none here: measured as null); the run joins the history.
+    expect(types.slice(-6)).toEqual([
+      'evaluationStarted',
+      'evaluated',
+      'modelChanged',
+      'filtersChanged',
+      'classDigitsMeasured',
+      'runsListed',
+    ]);
     expect(types.filter((t) => t === 'evaluated')).toHaveLength(1);
     const epochs = events.flatMap((e) => (e.type === 'epochEnded' ? [e.result] : []));
     // Epoch 0 is the untrained model (the curves start at chance), then one result per epoch.

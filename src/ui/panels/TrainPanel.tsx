@@ -1,7 +1,7 @@
 import { isRunning } from '../state/appState';
 import { memo, useEffect, useMemo } from 'react';
 import type { EpochResult, RunRecord } from '../../shared/protocol';
-import { baselineRun } from '../state/why';
+import { chartBaseline } from '../state/why';
 import { baselineSeries, epochPoints } from '../runs/baseline';
 import { LineChart, warmUpCharts } from '../charts/charts';
 import { downsample } from '../charts/chartData';
@@ -116,7 +116,7 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
         hasPlan={state.plan !== null || state.epochs.length > 0}
         epochs={state.epochs}
         batchLosses={state.batchLosses}
-        baseline={baselineRun(state.runs)}
+        baseline={chartBaseline(state.runs, state.epochs)}
       />
       {present ? null : <EpochLog epochs={state.epochs} />}
     </Panel>

@@ -118,60 +118,65 @@ export function RunComparison({ baseline, other }: { baseline: RunRecord; other:
         </table>
       </div>
       <LineChart testId="comparison-chart" title={s.curves} xLabel={t.epochAxis} yLabel={t.accuracyAxis} series={curves} />
-      <table className="comparison__per-class">
-        <caption>{s.perClass}</caption>
-        <thead>
-          <tr>
-            <th scope="col" />
-            <DigitHeaders />
-          </tr>
-        </thead>
-        <tbody>
-          {[
-            [s.baseline, baseline.evaluation.perClassAccuracy],
-            [s.other, other.evaluation.perClassAccuracy],
-          ].map(([name, values]) => (
-            <tr key={name as string}>
-              <th scope="row">{name as string}</th>
-              {(values as number[]).map((v, d) => (
-                <td key={d}>{format.percent(v, 1)}</td>
-              ))}
+      {/* Wide tables scroll in a region of their own on a phone (a region that scrolls is a Tab stop, with its name). */}
+      <div className="comparison__scroll" role="region" aria-label={s.perClass} tabIndex={0}>
+        <table className="comparison__per-class">
+          <caption>{s.perClass}</caption>
+          <thead>
+            <tr>
+              <th scope="col" />
+              <DigitHeaders />
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <table className="comparison__confusion" data-testid="comparison-confusion">
-        <caption>{s.confusionDiff}</caption>
-        <thead>
-          <tr>
-            <th scope="col" />
-            <DigitHeaders />
-          </tr>
-        </thead>
-        <tbody>
-          {difference.map((row, truth) => (
-            <tr key={truth}>
-              <th scope="row">{truth}</th>
-              {row.map((value, predicted) => {
-                // Orange where the compared run is better (more right on the diagonal, fewer mistakes off it),
-                // blue where it is worse; pale enough at most for black text to stay readable.
-                const better = truth === predicted ? value : -value;
-                const [r, g, b] = diverging(better, largest * 1.8);
-                return (
-                  <td
-                    key={predicted}
-                    data-testid={`comparison-cell-${truth}-${predicted}`}
-                    data-value={value}
-                    style={{ background: `rgb(${r}, ${g}, ${b})` }}
-                  >
-                    {value === 0 ? '' : value > 0 ? `+${value}` : `−${-value}`}
-                  </td>
-                );
-              })}
+          </thead>
+          <tbody>
+            {[
+              [s.baseline, baseline.evaluation.perClassAccuracy],
+              [s.other, other.evaluation.perClassAccuracy],
+            ].map(([name, values]) => (
+              <tr key={name as string}>
+                <th scope="row">{name as string}</th>
+                {(values as number[]).map((v, d) => (
+                  <td key={d}>{format.percent(v, 1)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="comparison__scroll" role="region" aria-label={s.confusionDiff} tabIndex={0}>
+        <table className="comparison__confusion" data-testid="comparison-confusion">
+          <caption>{s.confusionDiff}</caption>
+          <thead>
+            <tr>
+              <th scope="col" />
+              <DigitHeaders />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {difference.map((row, truth) => (
+              <tr key={truth}>
+                <th scope="row">{truth}</th>
+                {row.map((value, predicted) => {
+                  // Orange where the compared run is better (more right on the diagonal, fewer mistakes off it),
+                  // blue where it is worse; pale enough at most for black text to stay readable.
+                  const better = truth === predicted ? value : -value;
+                  const [r, g, b] = diverging(better, largest * 1.8);
+                  return (
+                    <td
+                      key={predicted}
+                      data-testid={`comparison-cell-${truth}-${predicted}`}
+                      data-value={value}
+                      style={{ background: `rgb(${r}, ${g}, ${b})` }}
+                    >
+                      {value === 0 ? '' : value > 0 ? `+${value}` : `−${-value}`}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

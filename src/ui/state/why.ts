@@ -2,7 +2,7 @@
  * "Why did it say that?": the evidence map of the digit looked at, one step of learning from its
  * request to its applied result, and the run history with the run compared against the baseline.
  */
-import { assertNever, type Evidence, type LearningStepNumbers, type RunRecord } from '../../shared/protocol';
+import { assertNever, type EpochResult, type Evidence, type LearningStepNumbers, type RunRecord } from '../../shared/protocol';
 import type { AppAction, AppState } from './base';
 
 /** The actions of this family (routed here by appState.ts). */
@@ -68,6 +68,19 @@ export function reduceWhy(state: AppState, action: WhyAction): AppState {
 /** The baseline (the pinned run), if any. */
 export function baselineRun(runs: readonly RunRecord[] | null): RunRecord | null {
   return runs?.find((run) => run.pinned) ?? null;
+}
+
+/**
+ * The baseline the live charts draw beside the run they show: none when that run is the baseline
+ * itself (pinned just after it finished), which would only draw its own curves again, dashed.
+ */
+export function chartBaseline(runs: readonly RunRecord[] | null, shown: readonly EpochResult[]): RunRecord | null {
+  const baseline = baselineRun(runs);
+  if (!baseline) return null;
+  const same =
+    baseline.epochs.length === shown.length &&
+    baseline.epochs.every((e, i) => e.epoch === shown[i]!.epoch && e.loss === shown[i]!.loss && e.valLoss === shown[i]!.valLoss);
+  return same ? null : baseline;
 }
 
 /** The run compared with the baseline: the one chosen, else the newest run that is not the baseline. */
