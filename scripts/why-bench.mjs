@@ -116,6 +116,15 @@ try {
       await train(page);
       await page.waitForTimeout(2000);
       results.secondRunLongestTaskMs = await longestSince(page, since);
+      // Each task of 50 ms or more in that run, with the page's state when it started.
+      results.secondRunLongTasks = await page.evaluate((t) => {
+        const w = /** @type {any} */ (window);
+        /** @type {[number, string][]} */
+        const marks = w.stateMarks;
+        return /** @type {[number, number][]} */ (w.longTasks)
+          .filter(([start]) => start >= t)
+          .map(([start, duration]) => `${Math.round(duration)} ms while ${marks.filter(([time]) => time <= start).at(-1)?.[1]}`);
+      }, since);
       await page.locator('#runs').scrollIntoViewIfNeeded();
       since = await now(page);
       await page.getByTestId('run-comparison').waitFor();
@@ -147,6 +156,7 @@ console.log(line('LeNet-5 classic 32x32', results.classic));
 console.log(
   `longest main-thread task: step taken ${results.stepTakenLongestTaskMs} ms, applied ${results.stepAppliedLongestTaskMs} ms, run pinned ${results.pinLongestTaskMs} ms, second run with a baseline ${results.secondRunLongestTaskMs} ms, comparison shown ${results.comparisonLongestTaskMs} ms`,
 );
+console.log(`the second run's tasks of 50 ms or more: ${JSON.stringify(results.secondRunLongTasks)}`);
 mkdirSync('bench-results', { recursive: true });
 const file = `bench-results/why-${date.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, JSON.stringify(results, null, 2));

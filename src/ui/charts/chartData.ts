@@ -17,6 +17,11 @@ export interface Series {
   points: { x: number; y: number }[];
   /** Drawn dashed: a baseline run's curve beside the live one. */
   dashed?: boolean;
+  /**
+   * Kept in the chart while it has no points yet (a live curve beside a baseline, before its first
+   * epoch): the chart is then made once with every series, not made again when the first point comes.
+   */
+  expected?: boolean;
 }
 
 /**

@@ -119,7 +119,10 @@ interface LineChartProps {
 /** A tfjs-vis line chart (or scatterplot) with labelled series, and the same numbers as a table. */
 export function LineChart({ testId, title, series, xLabel, yLabel, yDomain, kind = 'line' }: LineChartProps) {
   const strings = useStrings();
-  const shown = useMemo(() => series.filter((s) => s.points.length > 0), [series]);
+  const shown = useMemo(
+    () => (series.some((s) => s.points.length > 0) ? series.filter((s) => s.points.length > 0 || s.expected) : []),
+    [series],
+  );
   const container = useThrottledDraw(shown, async (element, data) => {
     if (data.length === 0) return;
     const lines = kind === 'line' ? alignSeries(data) : data;

@@ -114,6 +114,7 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
       <EpochAnnouncement epochs={state.epochs} testAccuracy={state.phase === 'done' ? (state.evaluation?.accuracy ?? null) : null} />
       <Charts
         hasPlan={state.plan !== null || state.epochs.length > 0}
+        validates={(state.plan?.validationCount ?? 0) > 0}
         epochs={state.epochs}
         batchLosses={state.batchLosses}
         baseline={chartBaseline(state.runs, state.epochs)}
@@ -293,11 +294,14 @@ const EpochAnnouncement = memo(function EpochAnnouncement({
 // Memoized: a drawing read on the Draw panel re-renders the app, and these need not follow.
 const Charts = memo(function Charts({
   hasPlan,
+  validates,
   epochs,
   batchLosses,
   baseline,
 }: {
   hasPlan: boolean;
+  /** The run has validation digits: its validation curves will get points. */
+  validates: boolean;
   epochs: EpochResult[];
   batchLosses: [number, number][];
   /** The pinned run: its curves dashed beside the live ones. */
@@ -311,19 +315,18 @@ const Charts = memo(function Charts({
   const [lossSeries, accuracySeries] = useMemo(() => {
     const dashed = (keys: ('loss' | 'valLoss' | 'accuracy' | 'valAccuracy')[]) =>
       baseline ? baselineSeries(baseline.epochs, keys, r.baseline, s.series) : [];
+    // Beside a baseline, the live curves are in the chart from the start (empty until epoch 0):
+    // one chart made per run, not a second one when the first point comes.
+    const live = (key: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy', validation = false) => ({
+      name: s.series[key],
+      points: epochPoints(epochs, key),
+      expected: baseline !== null && (!validation || validates),
+    });
     return [
-      [
-        { name: s.series.loss, points: epochPoints(epochs, 'loss') },
-        { name: s.series.valLoss, points: epochPoints(epochs, 'valLoss') },
-        ...dashed(['loss', 'valLoss']),
-      ],
-      [
-        { name: s.series.accuracy, points: epochPoints(epochs, 'accuracy') },
-        { name: s.series.valAccuracy, points: epochPoints(epochs, 'valAccuracy') },
-        ...dashed(['accuracy', 'valAccuracy']),
-      ],
+      [live('loss'), live('valLoss', true), ...dashed(['loss', 'valLoss'])],
+      [live('accuracy'), live('valAccuracy', true), ...dashed(['accuracy', 'valAccuracy'])],
     ];
-  }, [epochs, s, r, baseline]);
+  }, [epochs, s, r, baseline, validates]);
   const batchSeries = useMemo(() => [{ name: s.series.batchLoss, points: downsample(batchLosses, MAX_BATCH_POINTS) }], [batchLosses, s]);
   if (!hasPlan) return null;
   return (
