@@ -27,6 +27,7 @@ import type { ClassDigitInfo } from '../shared/protocol';
 import { watchBackend } from './contextLoss';
 import type { ModelInUse } from './modelInUse';
 import { EVAL_CHUNK, SaidError, yieldToEvents, type Session } from './session';
+import { storedList } from './storedList';
 import { evaluate } from '../model/training';
 
 export type ClassSet = ReturnType<typeof createClassSet>;
@@ -34,35 +35,9 @@ export type ClassSet = ReturnType<typeof createClassSet>;
 export function createClassSet(session: Session, models: ModelInUse) {
   const { post } = session;
   const store = session.store?.classDigits ?? null;
-  /** Oldest first; null until read from the store. */
-  let digits: ClassDigit[] | null = null;
-  let reading: Promise<ClassDigit[]> | null = null;
-
-  /** The digits, read from the store the first time (where it fails, the set lives in memory for this page). */
-  function all(): Promise<ClassDigit[]> {
-    if (digits) return Promise.resolve(digits);
-    reading ??= (async () => {
-      let stored: ClassDigit[] = [];
-      try {
-        stored = store ? await store.list() : [];
-      } catch (error) {
-        session.reportStorage(error);
-      }
-      digits ??= stored.sort(byAdded);
-      return digits;
-    })();
-    return reading;
-  }
-
-  /** Stores first, then changes the list: a digit the page shows is one a reload shows. */
-  async function save(change: () => Promise<void> | undefined): Promise<void> {
-    try {
-      await change();
-    } catch (error) {
-      // Kept for this page all the same; the warning says it will not survive a reload.
-      session.reportStorage(error);
-    }
-  }
+  /** Oldest first. A digit the page shows is one a reload shows: stored first, then listed. */
+  const digits = storedList<ClassDigit>(session, store && (() => store.list()), byAdded);
+  const { all, save } = digits;
 
   function postList(list: ClassDigit[]): void {
     const held = heldOutIds(list);
@@ -91,7 +66,7 @@ export function createClassSet(session: Session, models: ModelInUse) {
 
   /** After a change of the list: the new list, then how the model in use reads it (not mid-run: the run measures at its epochs). */
   async function changed(list: ClassDigit[]): Promise<void> {
-    digits = list;
+    digits.replace(list);
     postList(list);
     if (!session.training()) await measure();
   }

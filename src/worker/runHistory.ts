@@ -7,6 +7,7 @@
 import { newId } from '../model/modelStore';
 import type { RunRecord } from '../shared/protocol';
 import type { Session } from './session';
+import { storedList } from './storedList';
 
 /** Runs kept: the oldest unpinned run goes when a new one would pass this. */
 export const RUNS_KEPT = 30;
@@ -15,32 +16,8 @@ export type RunHistory = ReturnType<typeof createRunHistory>;
 
 export function createRunHistory(session: Session) {
   const store = session.store?.runs ?? null;
-  /** Oldest first; null until read from the store. */
-  let runs: RunRecord[] | null = null;
-  let reading: Promise<RunRecord[]> | null = null;
-
-  function all(): Promise<RunRecord[]> {
-    if (runs) return Promise.resolve(runs);
-    reading ??= (async () => {
-      let stored: RunRecord[] = [];
-      try {
-        stored = store ? await store.list() : [];
-      } catch (error) {
-        session.reportStorage(error);
-      }
-      runs ??= stored.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
-      return runs;
-    })();
-    return reading;
-  }
-
-  async function save(change: () => Promise<void> | undefined): Promise<void> {
-    try {
-      await change();
-    } catch (error) {
-      session.reportStorage(error);
-    }
-  }
+  /** Oldest first. */
+  const { all, save } = storedList<RunRecord>(session, store && (() => store.list()), (a, b) => a.finishedAt.localeCompare(b.finishedAt));
 
   async function post(): Promise<void> {
     const list = await all();

@@ -10,7 +10,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { crossEntropyOf, firstStep } from '../../src/shared/stepMath';
-import { axeViolations, drawSeven, useBrowser, waitForState } from './harness';
+import { axeViolations, drawSeven, readDrawing, SEVEN, useBrowser, waitForState } from './harness';
 
 /** Two epochs of 2,400 digits: a few seconds a run, and a model that still makes mistakes to ask about. */
 const RUN = 'epochs=2&trainSize=3000';
@@ -20,18 +20,29 @@ const numbers = async (locator: Locator, attribute = 'data-values') => (await lo
 
 /** Waits for the evidence map answering a request newer than `after`, for `target`, and returns its data. */
 async function evidence(page: Page, target: number, after = 0) {
-  await page.waitForFunction(
-    ([target, after]) => {
-      const map = document.querySelector('[data-testid="evidence-map"]');
-      return (
-        map?.getAttribute('data-pending') === 'false' &&
-        map.getAttribute('data-target') === String(target) &&
-        Number(map.getAttribute('data-request')) > after
-      );
-    },
-    [target, after] as const,
-    { timeout: 30_000 },
-  );
+  await page
+    .waitForFunction(
+      ([target, after]) => {
+        const map = document.querySelector('[data-testid="evidence-map"]');
+        return (
+          map?.getAttribute('data-pending') === 'false' &&
+          map.getAttribute('data-target') === String(target) &&
+          Number(map.getAttribute('data-request')) > after
+        );
+      },
+      [target, after] as const,
+      { timeout: 30_000 },
+    )
+    .catch(async (error: unknown) => {
+      // Say what the page showed instead, so a failure on a CI machine can be read without a rerun.
+      const shown = await page.evaluate(() => ({
+        map: { ...(document.querySelector('[data-testid="evidence-map"]') as HTMLElement | null)?.dataset },
+        subject: document.querySelector('[data-testid="why-subject"]')?.textContent,
+        pressed: document.querySelector('[data-testid^="evidence-target-"][aria-pressed="true"]')?.getAttribute('data-testid'),
+        error: document.querySelector('[data-testid="why-error"]')?.textContent,
+      }));
+      throw new Error(`no evidence map for ${target} after request ${after}: ${JSON.stringify(shown)}`, { cause: error });
+    });
   const map = await data(page.getByTestId('evidence-map'));
   const sum = Number(map.sum);
   const change = Number(map.score) - Number(map.baselineScore);
@@ -73,7 +84,8 @@ describe('Why did it say that, and runs compared', () => {
     mark("// The drawing's evidence");
     // The drawing's evidence: for its answer, then "why not a 9?".
     await drawSeven(page);
-    const answer = Number(await page.getByTestId('prediction').textContent());
+    // The answer for the whole drawing (not a live read of the unfinished stroke).
+    const answer = Number(await readDrawing(page, SEVEN.length));
     await page.locator('#why').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelector('[data-testid="why-subject"]')?.textContent?.includes('drawing'));
     const drawn = await evidence(page, answer);
@@ -140,7 +152,7 @@ describe('Why did it say that, and runs compared', () => {
     mark("// The drawing's evidence chan");
     // The drawing's evidence changed as the model trained (another model now).
     await page.locator('#why').scrollIntoViewIfNeeded();
-    const retrained = await evidence(page, Number(await page.getByTestId('prediction').textContent()), drawnAgain.request);
+    const retrained = await evidence(page, Number(await readDrawing(page, SEVEN.length)), drawnAgain.request);
     expect(retrained.absSum).not.toBeCloseTo(drawn.absSum, 3);
 
     mark('// A digit from a confusion-ma');

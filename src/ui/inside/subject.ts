@@ -86,7 +86,8 @@ export function useSubject(state: SubjectState): Subject | null {
     isDefault: false,
     label: null,
     predicted: argMax(reading.activations.at(-1)!.values),
-    key: `drawing ${reading.requestId} ${readingId(reading.activations)}`,
+    // By its strokes, not its reading: a digit chosen for it ("why not a 9?") stays through the re-reads of every epoch.
+    key: `drawing ${reading.strokeCount} ${readingId(reading.activations)}`,
   };
 }
 

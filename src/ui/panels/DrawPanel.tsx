@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, 
 import type { Preprocessed, Reading, Stroke } from '../../shared/protocol';
 import { contextOf } from '../digits/pixels';
 import { GrayCanvas } from '../digits/GrayCanvas';
+import { ProbabilityBars } from '../digits/ProbabilityBars';
 import { movePen, penAction, type PenPosition } from '../drawing/keyboardPen';
 import type { TrainerView } from '../hooks/useTrainer';
 import { Panel } from './Panel';
@@ -334,20 +335,7 @@ function Prediction({
         </p>
       ) : null}
       {status ? <p className="muted small">{status}</p> : null}
-      <ol className="bars" data-testid="prediction-probabilities" aria-label={s.probabilities}>
-        {Array.from({ length: 10 }, (_, digit) => {
-          const p = probabilities?.[digit] ?? 0;
-          return (
-            <li key={digit} className={digit === best ? 'bars__row bars__row--best' : 'bars__row'} data-digit={digit} data-probability={p}>
-              <span className="bars__digit">{digit}</span>
-              <span className="bars__track">
-                <span className="bars__fill" style={{ width: `${(p * 100).toFixed(1)}%` }} />
-              </span>
-              <span className="bars__value">{(p * 100).toFixed(1)}%</span>
-            </li>
-          );
-        })}
-      </ol>
+      <ProbabilityBars probabilities={probabilities} marked={best} testId="prediction-probabilities" label={s.probabilities} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { HeatCanvas } from '../digits/HeatCanvas';
+import { ProbabilityBars } from '../digits/ProbabilityBars';
 import { kernelSlice, maxAbs } from '../inside/heatmap';
 import type { Subject } from '../inside/subject';
 import type { LearningStepShown } from '../state/why';
@@ -97,33 +98,6 @@ export function LearningStepView({ subject, step, defaults, busy, take, apply, k
   );
 }
 
-/** The probabilities as bars, the right answer marked. */
-function Probabilities({
-  probabilities,
-  label,
-  testId,
-  caption,
-}: {
-  probabilities: number[];
-  label: number;
-  testId: string;
-  caption: string;
-}) {
-  return (
-    <ol className="bars" data-testid={testId} aria-label={caption}>
-      {probabilities.map((p, digit) => (
-        <li key={digit} className={digit === label ? 'bars__row bars__row--best' : 'bars__row'} data-digit={digit} data-probability={p}>
-          <span className="bars__digit">{digit}</span>
-          <span className="bars__track">
-            <span className="bars__fill" style={{ width: `${(p * 100).toFixed(1)}%` }} />
-          </span>
-          <span className="bars__value">{(p * 100).toFixed(1)}%</span>
-        </li>
-      ))}
-    </ol>
-  );
-}
-
 function StepNumbers({
   numbers,
   step,
@@ -180,7 +154,7 @@ function StepNumbers({
       data-learning-rate={numbers.learningRate}
     >
       <h4>{s.probabilities}</h4>
-      <Probabilities probabilities={probabilities} label={label} testId="learning-step-probabilities" caption={s.probabilities} />
+      <ProbabilityBars probabilities={probabilities} marked={label} testId="learning-step-probabilities" label={s.probabilities} />
       <p className="learning-step__formula" data-testid="learning-step-loss" data-value={loss}>
         {s.lossLine(label, sig(probabilities[label]!), sig(loss))}
       </p>
@@ -270,11 +244,11 @@ function StepNumbers({
           <p>
             <strong>{s.applied(sig(loss), sig(step.applied.loss))}</strong>
           </p>
-          <Probabilities
+          <ProbabilityBars
             probabilities={step.applied.probabilities}
-            label={label}
+            marked={label}
             testId="learning-step-after-probabilities"
-            caption={s.newProbabilities}
+            label={s.newProbabilities}
           />
           <div className="controls">
             <button type="button" className="secondary" data-testid="keep-learning-step" onClick={() => keep(step.requestId)}>
