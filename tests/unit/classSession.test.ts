@@ -8,14 +8,12 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { teachingCopies } from '../../src/data/classDigits';
-import { openModelStore } from '../../src/model/modelStore';
-import type { ModelRecord, RunRecord, Stroke, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
+import type { Stroke } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, splitSizes, type TrainSettings } from '../../src/shared/settings';
-import type { Checkpoint, LibraryStore } from '../../src/worker/library';
+import type { LibraryStore } from '../../src/worker/library';
 import { TEACHING } from '../../src/worker/teaching';
-import { createTrainerSession } from '../../src/worker/trainer';
-import { BASE_URL, engineBackend, engineModule, realDataIO, useWasm } from './fixtures';
-import { expectFailed, watchFailures } from './session';
+import { realDataIO, useWasm } from './fixtures';
+import { engineSession, expectFailed, newStore } from './session';
 
 const io = realDataIO();
 const small: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 1, trainSize: 1000, batchSize: 50, backend: 'engine' };
@@ -33,21 +31,8 @@ function drawing(label: number, n: number): Stroke[] {
   ];
 }
 
-async function session(store: LibraryStore | null) {
-  const events: WorkerEvent[] = [];
-  const trainer = createTrainerSession(
-    watchFailures((event) => events.push(event)),
-    { io, selectBackend: engineBackend, engineModule, store },
-  );
-  const send = (command: WorkerCommand) => trainer.handle(command);
-  await send({ type: 'load', dataUrl: BASE_URL });
-  await send({ type: 'listClassDigits' }); // as the page asks once its worker is up
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  const last = <T extends WorkerEvent['type']>(type: T) => of(type).at(-1);
-  return { events, send, of, last };
-}
-
-const newStore = (factory: IDBFactory): LibraryStore => openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory });
+/** A session as the page starts one, asking for its class digits. */
+const session = (store: LibraryStore | null) => engineSession(io, store, [{ type: 'listClassDigits' }]);
 
 beforeAll(async () => {
   await useWasm();

@@ -6,8 +6,12 @@
  * of the test, even where the test's own assertions would not have looked.
  */
 import { afterEach, expect } from 'vitest';
-import type { WorkerEvent } from '../../src/shared/protocol';
-import type { Post } from '../../src/worker/trainer';
+import type { LoaderIO } from '../../src/data/mnistLoader';
+import { openModelStore } from '../../src/model/modelStore';
+import type { ModelRecord, RunRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
+import type { Checkpoint, LibraryStore } from '../../src/worker/library';
+import { createTrainerSession, type Post } from '../../src/worker/trainer';
+import { BASE_URL, engineBackend, engineModule } from './fixtures';
 
 type Failed = Extract<WorkerEvent, { type: 'failed' }>;
 
@@ -41,3 +45,24 @@ afterEach(() => {
     ).toEqual([]);
   else expect(posted, `the test declared ${expected} \`failed\` event(s)`).toHaveLength(expected);
 });
+
+/** The page's store on a fake IndexedDB: a second store on the same factory is the same browser after a reload. */
+export const newStore = (factory: IDBFactory): LibraryStore => openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory });
+
+/**
+ * A session where the engine trains and tfjs WASM reads, on `store`: loaded, then `first` sent as
+ * the page sends them once its worker is up. Its events are kept and read by type.
+ */
+export async function engineSession(io: LoaderIO, store: LibraryStore | null, first: WorkerCommand[] = []) {
+  const events: WorkerEvent[] = [];
+  const trainer = createTrainerSession(
+    watchFailures((event) => events.push(event)),
+    { io, selectBackend: engineBackend, engineModule, store },
+  );
+  const send = (command: WorkerCommand) => trainer.handle(command);
+  await send({ type: 'load', dataUrl: BASE_URL });
+  for (const command of first) await send(command);
+  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  const last = <T extends WorkerEvent['type']>(type: T) => of(type).at(-1);
+  return { events, send, of, last };
+}

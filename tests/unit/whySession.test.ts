@@ -6,33 +6,18 @@
  */
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openModelStore } from '../../src/model/modelStore';
 import { bytesToPixels } from '../../src/data/sprite';
-import type { ModelRecord, RunRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { crossEntropyOf } from '../../src/shared/stepMath';
-import type { Checkpoint, LibraryStore } from '../../src/worker/library';
-import { createTrainerSession } from '../../src/worker/trainer';
-import { BASE_URL, engineBackend, engineModule, realDataIO, useWasm } from './fixtures';
-import { expectFailed, watchFailures } from './session';
+import type { LibraryStore } from '../../src/worker/library';
+import { realDataIO, useWasm } from './fixtures';
+import { engineSession, expectFailed, newStore } from './session';
 
 const io = realDataIO();
 const small: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 1, trainSize: 1000, batchSize: 50, backend: 'engine' };
-const newStore = (factory: IDBFactory): LibraryStore => openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory });
 
-async function session(store: LibraryStore | null) {
-  const events: WorkerEvent[] = [];
-  const trainer = createTrainerSession(
-    watchFailures((event) => events.push(event)),
-    { io, selectBackend: engineBackend, engineModule, store },
-  );
-  const send = (command: WorkerCommand) => trainer.handle(command);
-  await send({ type: 'load', dataUrl: BASE_URL });
-  await send({ type: 'listRuns' });
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  const last = <T extends WorkerEvent['type']>(type: T) => of(type).at(-1);
-  return { events, send, of, last };
-}
+/** A session as the page starts one, asking for its run history. */
+const session = (store: LibraryStore | null) => engineSession(io, store, [{ type: 'listRuns' }]);
 
 /** A test digit's 28x28 pixels, as the Inside panel receives them. */
 async function testDigit(s: Awaited<ReturnType<typeof session>>, index: number) {

@@ -35,7 +35,7 @@ function shownDigit(state: SubjectState) {
 }
 
 /** A fingerprint of the model in use: a change (another model, a new epoch) means the subject is read again. */
-export function modelKey(state: Pick<AppState, 'model' | 'epochs'>): string {
+function modelKey(state: Pick<AppState, 'model' | 'epochs'>): string {
   const model = state.model ? `${state.model.source} ${state.model.record.id} ${state.model.record.savedAt}` : '';
   return `${model} @${state.epochs.length}`;
 }
