@@ -96,7 +96,8 @@ describe('Data panel', () => {
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     // The panels below the lesson mount one per idle moment after the data: wait for this one's digits.
     await page.getByTestId('sample-grid').locator('canvas').nth(99).waitFor();
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    // Digits are painted a few per task after they mount (src/ui/digits/paintQueue.ts).
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="sample-grid"] canvas[data-painted="true"]').length === 100);
     const shown = await page
       .getByTestId('sample-grid')
       .locator('canvas')

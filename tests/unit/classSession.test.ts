@@ -12,10 +12,10 @@ import type { Stroke } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, splitSizes, type TrainSettings } from '../../src/shared/settings';
 import type { LibraryStore } from '../../src/worker/library';
 import { TEACHING } from '../../src/worker/teaching';
-import { realDataIO, useWasm } from './fixtures';
+import { sharedRealData, useWasm } from './fixtures';
 import { engineSession, expectFailed, newStore } from './session';
 
-const io = realDataIO();
+const data = sharedRealData();
 const small: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 1, trainSize: 1000, batchSize: 50, backend: 'engine' };
 
 /** A digit-like drawing of its own for each (label, n): a bent line, placed by n. */
@@ -32,7 +32,7 @@ function drawing(label: number, n: number): Stroke[] {
 }
 
 /** A session as the page starts one, asking for its class digits. */
-const session = (store: LibraryStore | null) => engineSession(io, store, [{ type: 'listClassDigits' }]);
+const session = (store: LibraryStore | null) => engineSession(data, store, [{ type: 'listClassDigits' }]);
 
 beforeAll(async () => {
   await useWasm();

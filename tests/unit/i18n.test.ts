@@ -8,7 +8,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { en } from '../../src/ui/i18n/en';
 import { formatFor } from '../../src/ui/i18n/format';
-import { pickLanguage } from '../../src/ui/i18n/language';
+import { LOCALES, pickLanguage } from '../../src/ui/i18n/language';
 import { zh } from '../../src/ui/i18n/zh';
 
 const ROOTS = ['src/ui', 'src/app'];
@@ -151,5 +151,34 @@ describe('formatFor', () => {
     const date = '2026-11-27T22:33:00';
     expect(chinese.dateTime(date)).toMatch(/^2026年11月27日/);
     expect(english.dateTime(date)).toMatch(/Nov 27, 2026/);
+  });
+
+  it('writes counts and decimals exactly as Intl does in both languages (with no Intl formatter to build)', () => {
+    // decimal() rounds the shortest decimal itself (no locale data to load on the first render): the
+    // same text as Intl, ties (1.005) and negatives included, for values of every size the page shows.
+    let x = 12345;
+    const values = [0.125, -0.125, 2.5, -2.5, 1.005, 0.0412, 98.71, 0.99995, 12_345.678, -7.45e-5, 1e-7, 59_999.5];
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      values.push((x / 2 ** 32 - 0.5) * 10 ** ((x % 9) - 4));
+    }
+    for (const language of ['en', 'zh'] as const) {
+      const format = formatFor(language);
+      for (const digits of [0, 1, 2, 3, 4]) {
+        const intl = new Intl.NumberFormat(LOCALES[language], {
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
+          useGrouping: false,
+        });
+        for (const value of values) expect(format.decimal(value, digits), `${value} to ${digits} digits`).toBe(intl.format(value));
+      }
+    }
+    expect(formatFor('en').decimal(-0, 2)).toBe('0.00');
+    for (const language of ['en', 'zh'] as const) {
+      const intl = new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 0 });
+      for (const value of [0, 7, 999, 1000, 59_999.5, 60_000, 1_234_567, 12_345_678.49, -1500, ...values.map((v) => v * 1e6)]) {
+        expect(formatFor(language).count(value), `${value} counted`).toBe(intl.format(value));
+      }
+    }
   });
 });

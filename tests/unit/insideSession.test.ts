@@ -6,17 +6,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTrainerSession } from '../../src/worker/trainer';
 import type { WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
-import { BASE_URL, realDataIO, useWasm } from './fixtures';
+import { BASE_URL, sharedRealData, useWasm } from './fixtures';
 import { watchFailures } from './session';
 
-const io = realDataIO();
+const data = sharedRealData();
 const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 1000, batchSize: 50, backend: 'wasm' };
 
 async function trained() {
   const events: WorkerEvent[] = [];
   const trainer = createTrainerSession(
     watchFailures((event) => events.push(event)),
-    { io, selectBackend: useWasm },
+    { dataset: data, selectBackend: useWasm },
   );
   const send = (command: WorkerCommand) => trainer.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });

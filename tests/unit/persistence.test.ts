@@ -13,10 +13,10 @@ import type { Checkpoint, LibraryStore } from '../../src/worker/library';
 import type { ModelFile, ModelRecord, RunRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import { createTrainerSession } from '../../src/worker/trainer';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
-import { BASE_URL, engineBackend, engineModule, realDataIO, useWasm } from './fixtures';
+import { BASE_URL, engineBackend, engineModule, sharedRealData, useWasm } from './fixtures';
 import { expectFailed, watchFailures } from './session';
 
-const io = realDataIO();
+const data = sharedRealData();
 const quick: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 2, trainSize: 500, batchSize: 50, backend: 'wasm' };
 const SEVEN: [number, number][][] = [
   [
@@ -33,7 +33,7 @@ async function session(store: LibraryStore | null, trainer: 'tfjs' | 'engine' = 
   const events: WorkerEvent[] = [];
   const session = createTrainerSession(
     watchFailures((event) => events.push(event)),
-    { io, selectBackend: trainer === 'engine' ? engineBackend : useWasm, engineModule, store },
+    { dataset: data, selectBackend: trainer === 'engine' ? engineBackend : useWasm, engineModule, store },
   );
   const send = (command: WorkerCommand) => session.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });
@@ -113,7 +113,7 @@ describe('saved models', () => {
         events.push(event);
         if (event.type === 'batchEnded' && event.progress.epoch === 2) void trainer.handle({ type: 'stop' });
       }),
-      { io, selectBackend: useWasm, store },
+      { dataset: data, selectBackend: useWasm, store },
     );
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
     await trainer.handle({ type: 'train', settings: { ...quick, epochs: 4 } });
@@ -133,7 +133,7 @@ describe('the engine', () => {
         events.push(event);
         if (event.type === 'batchEnded' && event.progress.epoch === stopAt) void trainer.handle({ type: 'stop' });
       }),
-      { io, selectBackend: engineBackend, engineModule, store: newStore() },
+      { dataset: data, selectBackend: engineBackend, engineModule, store: newStore() },
     );
     await trainer.handle({ type: 'load', dataUrl: BASE_URL });
     const after: { tensors: number; engineBytes: number | null }[] = [];

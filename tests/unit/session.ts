@@ -6,7 +6,7 @@
  * of the test, even where the test's own assertions would not have looked.
  */
 import { afterEach, expect } from 'vitest';
-import type { LoaderIO } from '../../src/data/mnistLoader';
+import type { Dataset } from '../../src/worker/dataset';
 import { openModelStore } from '../../src/model/modelStore';
 import type { ModelRecord, RunRecord, WorkerCommand, WorkerEvent } from '../../src/shared/protocol';
 import type { Checkpoint, LibraryStore } from '../../src/worker/library';
@@ -50,14 +50,14 @@ afterEach(() => {
 export const newStore = (factory: IDBFactory): LibraryStore => openModelStore<ModelRecord, Checkpoint, RunRecord>({ factory });
 
 /**
- * A session where the engine trains and tfjs WASM reads, on `store`: loaded, then `first` sent as
+ * A session where the engine trains and tfjs WASM reads, on `store` and the file's shared data set: loaded, then `first` sent as
  * the page sends them once its worker is up. Its events are kept and read by type.
  */
-export async function engineSession(io: LoaderIO, store: LibraryStore | null, first: WorkerCommand[] = []) {
+export async function engineSession(dataset: Dataset, store: LibraryStore | null, first: WorkerCommand[] = []) {
   const events: WorkerEvent[] = [];
   const trainer = createTrainerSession(
     watchFailures((event) => events.push(event)),
-    { io, selectBackend: engineBackend, engineModule, store },
+    { dataset, selectBackend: engineBackend, engineModule, store },
   );
   const send = (command: WorkerCommand) => trainer.handle(command);
   await send({ type: 'load', dataUrl: BASE_URL });

@@ -10,14 +10,14 @@ import { bytesToPixels } from '../../src/data/sprite';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../src/shared/settings';
 import { crossEntropyOf } from '../../src/shared/stepMath';
 import type { LibraryStore } from '../../src/worker/library';
-import { realDataIO, useWasm } from './fixtures';
+import { sharedRealData, useWasm } from './fixtures';
 import { engineSession, expectFailed, newStore } from './session';
 
-const io = realDataIO();
+const data = sharedRealData();
 const small: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 1, trainSize: 1000, batchSize: 50, backend: 'engine' };
 
 /** A session as the page starts one, asking for its run history. */
-const session = (store: LibraryStore | null) => engineSession(io, store, [{ type: 'listRuns' }]);
+const session = (store: LibraryStore | null) => engineSession(data, store, [{ type: 'listRuns' }]);
 
 /** A test digit's 28x28 pixels, as the Inside panel receives them. */
 async function testDigit(s: Awaited<ReturnType<typeof session>>, index: number) {

@@ -25,23 +25,15 @@ const DURATION_UNITS: Record<Language, { minutes: string; seconds: string }> = {
 /** The formatters for a language: built once per language, since Intl formatters are costly to make. */
 export function formatFor(language: Language): Format {
   const locale = LOCALES[language];
-  // Each made on first use: the first Intl formatter of a page loads the locale's data (tens of
-  // milliseconds), which should not all land in the page's first render.
-  let counts: Intl.NumberFormat | undefined;
+  // Made on first use: the first Intl formatter of a page loads the locale's data (60-90 ms on the
+  // test machine), which should not land in the page's first renders.
   let dates: Intl.DateTimeFormat | undefined;
   const units = DURATION_UNITS[language];
-  // toLocaleString with options builds a formatter on every call (about 0.1 ms): one per digit count, kept.
-  const decimals = new Map<number, Intl.NumberFormat>();
-  const decimal = (value: number, digits: number) => {
-    let formatter = decimals.get(digits);
-    if (!formatter) {
-      formatter = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
-      decimals.set(digits, formatter);
-    }
-    return formatter.format(value);
-  };
+  // No Intl formatter for counts and decimals, for the same reason: both languages write them the
+  // same way (60,000; 98.71), which fixedDigits and groupThousands write as Intl does.
+  const decimal = fixedDigits;
   return {
-    count: (n) => (counts ??= new Intl.NumberFormat(locale, { maximumFractionDigits: 0 })).format(n),
+    count: (n) => groupThousands(fixedDigits(n, 0)),
     percent: (fraction, digits = 2) => `${decimal(fraction * 100, digits)}%`,
     decimal,
     megabytes: (bytes) => `${decimal(bytes / 1_000_000, 1)} MB`,
@@ -59,4 +51,42 @@ export function formatFor(language: Language): Format {
         minute: '2-digit',
       })).format(new Date(iso)),
   };
+}
+
+/**
+ * `value` with exactly `digits` decimals, as Intl.NumberFormat writes it for English and Chinese
+ * without grouping: the shortest decimal that reads back as `value` (what String(value) gives),
+ * rounded half away from zero (so 1.005 -> "1.01", where toFixed gives "1.00"). Negative zero is "0".
+ */
+export function fixedDigits(value: number, digits: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(Math.abs(value)))!;
+  let all = match[1]! + (match[2] ?? '');
+  let point = match[1]!.length + Number(match[3] ?? 0); // where the decimal point sits in `all`
+  if (point <= 0) {
+    all = '0'.repeat(1 - point) + all;
+    point = 1;
+  }
+  const keep = point + digits;
+  let kept = all.slice(0, keep).padEnd(keep, '0');
+  if ((all[keep] ?? '0') >= '5') {
+    // Add one in the last kept place, carrying left.
+    const places = kept.split('').map(Number);
+    let i = places.length - 1;
+    while (i >= 0 && places[i] === 9) places[i--] = 0;
+    if (i >= 0) places[i]! += 1;
+    else {
+      places.unshift(1);
+      point += 1;
+    }
+    kept = places.join('');
+  }
+  const whole = kept.slice(0, point).replace(/^0+(?=\d)/, '');
+  const sign = value < 0 ? '-' : '';
+  return digits > 0 ? `${sign}${whole}.${kept.slice(point)}` : `${sign}${whole}`;
+}
+
+/** An integer as fixedDigits writes it, with a comma between groups of three digits (60,000). */
+export function groupThousands(integer: string): string {
+  return integer.replace(/\B(?=(\d{3})+$)/g, ',');
 }
