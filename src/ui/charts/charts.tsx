@@ -9,9 +9,23 @@ import { alignSeries, type Series } from './chartData';
 
 export type { Series };
 
-/** tfjs-vis, fetched once, on the first draw or the warm-up (whichever comes first). */
+/** Resolves in a later task: what comes after it is a task of its own. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * tfjs-vis, fetched once, on the first draw or the warm-up (whichever comes first). Its code (vega
+ * and all, 1.2 MB) took one 100-150 ms task to evaluate on the test machine: it comes in three
+ * chunks, evaluated one task after another (vega's runtime; vega-lite and vega-embed; tfjs-vis).
+ */
 let visModule: Promise<typeof import('./vis')> | null = null;
-const vis = () => (visModule ??= import('./vis'));
+const vis = () =>
+  (visModule ??= (async () => {
+    await import('./vegaRuntime');
+    await nextTask();
+    await import('./vegaEmbed');
+    await nextTask();
+    return import('./vis');
+  })());
 
 /** At most one redraw of a chart per this many milliseconds while data streams in. */
 const REDRAW_INTERVAL_MS = 1500;
