@@ -11,6 +11,7 @@ import { ErrorPanel } from './ErrorPanel';
 import { modelName } from './ModelsPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
+import { warmUpDates } from '../i18n/format';
 
 /** Points of the per-batch loss curve drawn at most. */
 const MAX_BATCH_POINTS = 300;
@@ -43,9 +44,12 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
   const running = isRunning(state.phase);
   const canTrain = state.dataset !== null && !running && state.settingErrors.length === 0;
   const loaded = state.dataset !== null;
+  const format = useFormat();
   useEffect(() => {
-    if (loaded) warmUpCharts();
-  }, [loaded]);
+    if (!loaded) return;
+    warmUpCharts();
+    warmUpDates(format);
+  }, [loaded, format]);
   return (
     <Panel id="train" title={strings.panels.train}>
       {/* Loading and its failures show here, on the first screen, where the teacher looks. */}
