@@ -1,4 +1,4 @@
-import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../../shared/settings';
 import type { DigitQuery, ModelFile, OptimizerName, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
 import { dataUrl, startTrainer, type TrainerClient } from '../state/trainerClient';
@@ -72,13 +72,7 @@ export function useTrainer() {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'modelFilesReady') saveFiles(event.files);
       if (event.type === 'classDigitsExported') saveText(event.name, event.text);
-      // What the worker says re-renders much of the page (a run starting: every panel, 50-90 ms on
-      // the test machine): as a transition, React renders it in slices and a click comes first.
-      // The reducer still sees every event in order (React replays updates in dispatch order).
-      // Readings of a drawing and failures stay urgent: a pen moving (urgent renders) would hold a
-      // transition back, and the reading should follow the pen.
-      if (event.type === 'predicted' || event.type === 'failed') dispatch(event);
-      else startTransition(() => dispatch(event));
+      dispatch(event);
       if (event.type === 'digitExplained' || (event.type === 'failed' && event.error.kind === 'step')) {
         const { waiting } = explaining.current;
         explaining.current = { inFlight: waiting !== null, waiting: null };
