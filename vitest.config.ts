@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     testTimeout: 60_000,
+    // Once per test file: the check that sessions posted no undeclared `failed` event.
+    setupFiles: ['tests/unit/setup.ts'],
     // One file per core: the training tests are single-threaded WASM, so on 2 cores two files at
     // once take 2 min where one at a time (Vitest's default there) took 3.
     maxWorkers: Math.max(2, availableParallelism()),

@@ -61,8 +61,12 @@ describe('saved models and files', () => {
     });
     await page.getByTestId('download-model').click();
     // Bounded, and naming what came: one run under load once waited here until the test's own timeout.
-    const late = (resolve: (value: string) => void) => setTimeout(() => resolve(`${downloads.length} of the 2 files after 30 s`), 30_000);
-    await expect(Promise.race([bothDownloaded.then(() => 'both'), new Promise<string>(late)])).resolves.toBe('both');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<string>(
+      (resolve) => (timer = setTimeout(() => resolve(`${downloads.length} of the 2 files after 30 s`), 30_000)),
+    );
+    await expect(Promise.race([bothDownloaded.then(() => 'both'), late])).resolves.toBe('both');
+    clearTimeout(timer);
     const json = downloads.find((p) => p.endsWith('.json'))!;
     const weights = downloads.find((p) => p.endsWith('.bin'))!;
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({

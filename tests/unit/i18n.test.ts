@@ -174,6 +174,9 @@ describe('formatFor', () => {
       }
     }
     expect(formatFor('en').decimal(-0, 2)).toBe('0.00');
+    for (const value of [Infinity, -Infinity, NaN]) {
+      expect(formatFor('en').decimal(value, 2)).toBe(new Intl.NumberFormat('en-US', { minimumFractionDigits: 2 }).format(value));
+    }
     for (const language of ['en', 'zh'] as const) {
       const intl = new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 0 });
       for (const value of [0, 7, 999, 1000, 59_999.5, 60_000, 1_234_567, 12_345_678.49, -1500, ...values.map((v) => v * 1e6)]) {

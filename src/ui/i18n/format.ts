@@ -56,10 +56,12 @@ export function formatFor(language: Language): Format {
 /**
  * `value` with exactly `digits` decimals, as Intl.NumberFormat writes it for English and Chinese
  * without grouping: the shortest decimal that reads back as `value` (what String(value) gives),
- * rounded half away from zero (so 1.005 -> "1.01", where toFixed gives "1.00"). Negative zero is "0".
+ * rounded half away from zero (so 1.005 -> "1.01", where toFixed gives "1.00"); infinities as ∞.
+ * Negative zero is "0" (Intl writes "-0").
  */
 export function fixedDigits(value: number, digits: number): string {
-  if (!Number.isFinite(value)) return String(value);
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
   const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(Math.abs(value)))!;
   let all = match[1]! + (match[2] ?? '');
   let point = match[1]!.length + Number(match[3] ?? 0); // where the decimal point sits in `all`
