@@ -4,6 +4,7 @@
  * each chart has a data table beside it for screen readers and exact values.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { whenIdle } from '../hooks/idle';
 import { useStrings } from '../i18n/I18n';
 import { alignSeries, type Series } from './chartData';
 
@@ -277,8 +278,7 @@ let warmedUp = false;
 export function warmUpCharts(): void {
   if (warmedUp || typeof document === 'undefined') return;
   warmedUp = true;
-  const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
-  idle(() => {
+  whenIdle(() => {
     void vis().then(({ linechart, scatterplot, confusionMatrix }) => {
       const host = document.createElement('div');
       host.setAttribute('aria-hidden', 'true');

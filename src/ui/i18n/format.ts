@@ -1,5 +1,6 @@
 import type { Language } from './language';
 import { LOCALES } from './language';
+import { whenIdle } from '../hooks/idle';
 
 /** Numbers, sizes, durations and dates, formatted for one language. */
 export interface Format {
@@ -99,6 +100,5 @@ export function groupThousands(integer: string): string {
  * ends and its saved model is listed with its date, where a frozen frame shows.
  */
 export function warmUpDates(format: Format): void {
-  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback : (callback: () => void) => setTimeout(callback, 200);
-  idle(() => format.dateTime(new Date(0).toISOString()));
+  whenIdle(() => format.dateTime(new Date(0).toISOString()));
 }
