@@ -54,13 +54,14 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function start() {
+function start(unresponsiveMs?: number) {
   const events: WorkerEvent[] = [];
   const faults: string[] = [];
   const client = startTrainer(
     'https://school.example/lenet/data/',
     (event) => events.push(event),
     (fault) => faults.push(fault.message),
+    unresponsiveMs,
   );
   return { client, events, faults, worker: FakeWorker.last };
 }
@@ -97,6 +98,15 @@ describe('startTrainer watchdog', () => {
     vi.advanceTimersByTime(10 * UNRESPONSIVE_MS);
     expect(faults).toHaveLength(1);
     worker.say({ type: 'pong' }); // too late: nothing more reaches the UI
+  });
+
+  it("a shorter limit (the tests' testWatchdog) gives a silent worker up sooner", () => {
+    const { worker, faults } = start(4000);
+    vi.advanceTimersByTime(2 * HEARTBEAT_MS - 1);
+    expect(faults).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(faults).toEqual(['The training worker stopped responding']);
+    expect(worker.terminated).toBe(true);
   });
 
   it('gives slow batches more time: four times the first batch', () => {

@@ -19,6 +19,15 @@ function testFaultFromUrl(): TestFault | undefined {
   return fault === 'lose-webgl-context' || fault === 'no-wasm-simd' ? fault : undefined;
 }
 
+/**
+ * `?testWatchdog=` (seconds, 4-60): end-to-end tests give a silent worker up sooner than a real
+ * page does (UNRESPONSIVE_MS), so the tests of the watchdog wait seconds, not 15 of them.
+ */
+function testWatchdogFromUrl(): number | undefined {
+  const seconds = Number(new URLSearchParams(window.location.search).get('testWatchdog') ?? NaN);
+  return Number.isInteger(seconds) && seconds >= 4 && seconds <= 60 ? seconds * 1000 : undefined;
+}
+
 /** Hands files to the browser's downloads, as tf.io.browserDownloads does. */
 function saveFiles(files: ModelFile[]): void {
   for (const file of files) {
@@ -83,7 +92,7 @@ export function useTrainer() {
         }
       }
     };
-    const trainer = startTrainer(dataUrl(), onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }));
+    const trainer = startTrainer(dataUrl(), onEvent, (fault) => dispatch({ type: 'workerFaulted', ...fault }), testWatchdogFromUrl());
     client.current = trainer;
     const current = latest.current;
     trainer.send({ type: 'load', dataUrl: dataUrl(), avoidBackends: current.avoidBackends, testFault: testFaultFromUrl() });

@@ -54,16 +54,23 @@ export function startTrainerEarly(url: string): void {
 
 /**
  * Starts the training worker (or takes over the one started early for the same data folder);
- * events go to `onEvent`, a crash or a silent worker to `onFault` (once).
+ * events go to `onEvent`, a crash or a silent worker to `onFault` (once). `unresponsiveMs`
+ * replaces UNRESPONSIVE_MS (the end-to-end tests' `testWatchdog`, so a silent worker is given up
+ * on in seconds rather than in the 15 a real page allows).
  */
-export function startTrainer(dataUrl: string, onEvent: (event: WorkerEvent) => void, onFault: (fault: Saying) => void): TrainerClient {
+export function startTrainer(
+  dataUrl: string,
+  onEvent: (event: WorkerEvent) => void,
+  onFault: (fault: Saying) => void,
+  unresponsiveMs = UNRESPONSIVE_MS,
+): TrainerClient {
   const adopted = early?.url === dataUrl ? early : null;
   early = null;
   const worker = adopted?.worker ?? createWorker(dataUrl);
   let heard = false;
   let silentBeats = 0;
   let faulted = false;
-  let limitMs = UNRESPONSIVE_MS;
+  let limitMs = unresponsiveMs;
   const fault = (message: string, code: WorkerCode, detail = '') => {
     if (faulted) return;
     faulted = true;
