@@ -50,8 +50,10 @@ describe('saved models and files', () => {
     // Download: model.json and its weights, as TensorFlow.js writes them.
     const folder = mkdtempSync(join(tmpdir(), 'lenet-lab-download-'));
     const downloads: string[] = [];
+    const started: string[] = [];
     const bothDownloaded = new Promise<void>((resolve) => {
       page.on('download', (download) => {
+        started.push(download.suggestedFilename());
         const path = join(folder, download.suggestedFilename());
         void download.saveAs(path).then(() => {
           downloads.push(path);
@@ -63,7 +65,11 @@ describe('saved models and files', () => {
     // Bounded, and naming what came: one run under load once waited here until the test's own timeout.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<string>(
-      (resolve) => (timer = setTimeout(() => resolve(`${downloads.length} of the 2 files after 30 s`), 30_000)),
+      (resolve) =>
+        (timer = setTimeout(
+          () => resolve(`${downloads.length} of the 2 files saved after 30 s (downloads started: ${started.join(', ') || 'none'})`),
+          30_000,
+        )),
     );
     await expect(Promise.race([bothDownloaded.then(() => 'both'), late])).resolves.toBe('both');
     clearTimeout(timer);

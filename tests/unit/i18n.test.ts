@@ -153,6 +153,19 @@ describe('formatFor', () => {
     expect(english.dateTime(date)).toMatch(/Nov 27, 2026/);
   });
 
+  it('writes dates exactly as Intl does in both languages (with no Intl formatter to build)', () => {
+    // Every hour of a leap year and minutes across the hour, in the machine's own time zone.
+    const options: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' };
+    for (const language of ['en', 'zh'] as const) {
+      const intl = new Intl.DateTimeFormat(LOCALES[language], options);
+      const format = formatFor(language);
+      for (let t = Date.UTC(2028, 0, 1); t < Date.UTC(2029, 0, 1); t += 3_600_000 + 7 * 60_000) {
+        const iso = new Date(t).toISOString();
+        expect(format.dateTime(iso), iso).toBe(intl.format(new Date(t)));
+      }
+    }
+  });
+
   it('writes counts and decimals exactly as Intl does in both languages (with no Intl formatter to build)', () => {
     // decimal() rounds the shortest decimal itself (no locale data to load on the first render): the
     // same text as Intl, ties (1.005) and negatives included, for values of every size the page shows.

@@ -11,7 +11,6 @@ import { ErrorPanel } from './ErrorPanel';
 import { modelName } from './ModelsPanel';
 import { Panel } from './Panel';
 import { useFormat, useSay, useStrings } from '../i18n/I18n';
-import { warmUpDates } from '../i18n/format';
 
 /** Points of the per-batch loss curve drawn at most. */
 const MAX_BATCH_POINTS = 300;
@@ -44,12 +43,9 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
   const running = isRunning(state.phase);
   const canTrain = state.dataset !== null && !running && state.settingErrors.length === 0;
   const loaded = state.dataset !== null;
-  const format = useFormat();
   useEffect(() => {
-    if (!loaded) return;
-    warmUpCharts();
-    warmUpDates(format);
-  }, [loaded, format]);
+    if (loaded) warmUpCharts();
+  }, [loaded]);
   return (
     <Panel id="train" title={strings.panels.train}>
       {/* Loading and its failures show here, on the first screen, where the teacher looks. */}
