@@ -29,6 +29,7 @@ import {
   drawProbe,
   longestTask,
   longestTaskPerPhase,
+  quietPage,
   readyAtMs,
   serveBuild,
   startTraining,
@@ -189,7 +190,7 @@ async function readyTimes(server, viewport) {
       server.executablePath,
       server.url,
       async (page) => {
-        await waitForState(page, ['ready'], 120_000);
+        await (await quietPage(page)).waitForState(['ready'], 120_000);
         freshMs.push(await readyAtMs(page));
         workerLoadMs.push(Number(await page.getByTestId('data-status').getAttribute('data-load-ms')));
       },
@@ -207,7 +208,7 @@ async function readyTimes(server, viewport) {
       const times = [];
       for (let i = 0; i < visits; i++) {
         await page.reload();
-        await waitForState(page, ['ready'], 120_000);
+        await (await quietPage(page)).waitForState(['ready'], 120_000);
         times.push(await readyAtMs(page));
       }
       return times;
@@ -229,18 +230,21 @@ async function lessonPhases(server, viewport) {
     server.executablePath,
     server.url,
     async (page) => {
-      await waitForState(page, ['ready'], 120_000);
-      await page.getByTestId('preset-quick').click();
+      // Driven over the bare protocol until the results are in: nothing of Playwright's own is
+      // injected into the page while its tasks are measured (quietPage).
+      const quiet = await quietPage(page);
+      await quiet.waitForState(['ready'], 120_000);
+      await quiet.click('[data-testid="preset-quick"]');
       await drawProbe(page);
-      await page.getByTestId('train-button').scrollIntoViewIfNeeded();
+      await quiet.boxOf('[data-testid="train-button"]');
       await page.waitForTimeout(1000);
-      const clickAt = await page.evaluate(() => performance.now());
-      await page.getByTestId('train-button').click();
-      await waitForState(page, ['training'], 60_000);
+      const clickAt = await quiet.evaluate('performance.now()');
+      await quiet.click('[data-testid="train-button"]');
+      await quiet.waitForState(['training'], 60_000);
       // Scrolled to the curves, then to the results, as a teacher would.
-      await page.getByTestId('loss-chart').scrollIntoViewIfNeeded();
-      await waitForState(page, ['done'], 10 * 60_000);
-      await page.locator('#evaluate').scrollIntoViewIfNeeded();
+      await quiet.boxOf('[data-testid="loss-chart"]');
+      await quiet.waitForState(['done'], 10 * 60_000);
+      await quiet.boxOf('#evaluate');
       await page.waitForTimeout(2000);
       return {
         longestTaskMs: await longestTaskPerPhase(page, clickAt),

@@ -6,4 +6,5 @@ import { dataUrl, startTrainerEarly } from './ui/state/trainerClient';
 import './styles.css';
 
 startTrainerEarly(dataUrl());
-void import('./app/mount');
+// React's code, then the app's, each evaluated in a task of its own.
+void import('./app/reactRuntime').then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(() => import('./app/mount'));

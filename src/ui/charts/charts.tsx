@@ -103,12 +103,13 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
   useEffect(() => {
     const element = container.current;
     if (!element || typeof ResizeObserver === 'undefined') return;
-    let width = element.clientWidth;
+    // The width is read in the observer's callback, where layout is already done: read here, in
+    // the effect, it forced the first layout of the whole page in the task that mounted it.
+    let width: number | null = null;
     const observer = new ResizeObserver(() => {
-      if (Math.abs(element.clientWidth - width) > 8) {
-        width = element.clientWidth;
-        setTick((t) => t + 1);
-      }
+      const now = element.clientWidth;
+      if (width !== null && Math.abs(now - width) > 8) setTick((t) => t + 1);
+      if (width === null || Math.abs(now - width) > 8) width = now;
     });
     observer.observe(element);
     return () => observer.disconnect();
