@@ -47,7 +47,8 @@ describe('faults', () => {
     await expect(page.getByTestId('storage-warning').innerText()).resolves.toBe(
       'Saving in this browser does not work: This browser does not let the page store models (IndexedDB unavailable: SecurityError: The operation is insecure.)',
     );
-    await expect(page.getByTestId('model-source').getAttribute('data-source')).resolves.toBe('trained');
+    // The model in use is announced after the run's end (its save is tried first): waited for, not read once.
+    await expect.poll(() => page.getByTestId('model-source').getAttribute('data-source'), { timeout: 10_000 }).toBe('trained');
     await expect(page.getByTestId('saved-models').getAttribute('data-count')).resolves.toBe('0');
     await drawSeven(page);
     expect(await readDrawing(page, 1)).toMatch(/^\d$/);
