@@ -78,10 +78,32 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
     [list],
   );
   if (!list)
+    // A page of empty tiles while the digits come: the gallery takes its place at once, so nothing
+    // below it moves when they arrive (a click aimed below it, at Continue or Download, once landed
+    // on whatever had moved there).
     return (
-      <p className="muted" data-testid={testId} data-total="">
-        {s.loading}
-      </p>
+      <div className="gallery" data-testid={testId} data-total="" aria-busy="true">
+        <ol className="gallery__items" aria-hidden="true">
+          {Array.from({ length: GALLERY_PAGE }, (_, i) => (
+            <li key={i}>
+              <span className="gallery__digit gallery__digit--waiting">
+                <span className="digit" />
+                <span className="gallery__caption">&nbsp;</span>
+              </span>
+            </li>
+          ))}
+        </ol>
+        {/* Where the paging row will be, as tall. */}
+        <div className="controls gallery__paging">
+          <button type="button" className="secondary" disabled>
+            {s.previous}
+          </button>
+          <span className="muted">{s.loading}</span>
+          <button type="button" className="secondary" disabled>
+            {s.next}
+          </button>
+        </div>
+      </div>
     );
   const { items, offset, total } = list;
   return (
