@@ -88,7 +88,7 @@ export function DigitGallery({ list, testId, onPick, onPage, empty }: DigitGalle
             <li key={i}>
               <span className="gallery__digit gallery__digit--waiting">
                 <span className="digit" />
-                <span className="gallery__caption">&nbsp;</span>
+                <span className="gallery__caption">{'\u00a0'}</span>
               </span>
             </li>
           ))}
