@@ -4,14 +4,11 @@
  * each chart has a data table beside it for screen readers and exact values.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { whenIdle } from '../hooks/idle';
+import { nextTask, whenIdle } from '../hooks/idle';
 import { useStrings } from '../i18n/I18n';
 import { alignSeries, type Series } from './chartData';
 
 export type { Series };
-
-/** Resolves in a later task: what comes after it is a task of its own. */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * tfjs-vis, fetched once, on the first draw or the warm-up (whichever comes first). Its code (vega
@@ -108,8 +105,9 @@ function useThrottledDraw<T>(data: T, draw: (container: HTMLElement, data: T) =>
     let width: number | null = null;
     const observer = new ResizeObserver(() => {
       const now = element.clientWidth;
-      if (width !== null && Math.abs(now - width) > 8) setTick((t) => t + 1);
-      if (width === null || Math.abs(now - width) > 8) width = now;
+      if (width !== null && Math.abs(now - width) <= 8) return;
+      if (width !== null) setTick((t) => t + 1);
+      width = now;
     });
     observer.observe(element);
     return () => observer.disconnect();
