@@ -19,6 +19,9 @@
  * Prints tables and writes JSON to bench-results/ (git-ignored).
  *
  *   npm run bench [-- --visits 5 --lessons 1 --backends engine,wasm,webgl,cpu | none --batches 150 --long "epochs=20" | --long none]
+ *
+ * A backend may carry settings after a '+': `--backends engine,engine+model=lenet5-classic` also
+ * times the engine on the classic (32x32) preset.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -77,10 +80,12 @@ try {
 
   /** @type {Record<string, unknown>[]} */
   const training = [];
-  for (const backend of backends.filter((b) => b !== 'none')) {
+  for (const entry of backends.filter((b) => b !== 'none')) {
+    // An entry may add settings after a '+': engine+model=lenet5-classic times the classic preset.
+    const [backend = entry, extra] = entry.split('+');
     const batches = batchesFor(backend);
     // validationSplit 0: every digit trains; one epoch of all 60,000 is more than any run here needs.
-    const query = `backend=${backend}&epochs=1&trainSize=60000&validationSplit=0&batchSize=64`;
+    const query = `backend=${backend}&epochs=1&trainSize=60000&validationSplit=0&batchSize=64${extra ? `&${extra}` : ''}`;
     const result = await withPage(server.executablePath, `${server.url}?${query}`, async (page) => {
       const { clickToTrainingMs } = await startTraining(page);
       const badge = await page.getByTestId('backend-badge').getAttribute('data-backend');
@@ -94,7 +99,7 @@ try {
       );
       const progress = page.getByTestId('epoch-progress');
       const row = {
-        requested: backend,
+        requested: entry,
         ran: badge,
         batches,
         imagesPerSecond: Number(await progress.getAttribute('data-images-per-second')),
@@ -105,7 +110,7 @@ try {
       return row;
     });
     console.log(
-      `${backend}: ${result.imagesPerSecond} images/s, warm-up ${result.warmupMs} ms, longest main-thread task ${result.longestMainThreadTaskMs} ms`,
+      `${entry}: ${result.imagesPerSecond} images/s, warm-up ${result.warmupMs} ms, longest main-thread task ${result.longestMainThreadTaskMs} ms`,
     );
     training.push(result);
   }
@@ -116,6 +121,7 @@ try {
   if (native) {
     console.log(`native reference: PyTorch ${native.torch}, one thread: ${native.imagesPerSecond} images/s`);
     for (const row of training) {
+      if (String(row.requested).includes('model=')) continue; // the reference trains the seed preset only
       row.ratioToNative = Math.round((Number(row.imagesPerSecond) / native.imagesPerSecond) * 100) / 100;
       console.log(`${row.requested}: ${row.ratioToNative}x native`);
     }

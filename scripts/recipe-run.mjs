@@ -24,6 +24,12 @@ export async function recordRecipe(server, query, { screenshot = '', log = () =>
     log(`${new Date().toISOString()} training started: ${backend}`);
     const { memory, epochs } = await followRun(page, log);
     const wallMs = Date.now() - started;
+    // From the page's click event to 'done' (the confusion matrix), on the page's own clock.
+    const clickToDoneMs = await page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      const done = w.stateMarks.findLast((/** @type {[number, string]} */ [, s]) => s === 'done')?.[0];
+      return done !== undefined && w.trainClickAt !== null ? Math.round(done - w.trainClickAt) : null;
+    });
     if (screenshot) {
       await page.waitForTimeout(1500); // the last throttled chart redraws
       mkdirSync(dirname(screenshot), { recursive: true });
@@ -35,6 +41,7 @@ export async function recordRecipe(server, query, { screenshot = '', log = () =>
       probe,
       backend,
       wallMs,
+      clickToDoneMs,
       testAccuracy: Number(await page.getByTestId('test-accuracy').getAttribute('data-value')),
       testLoss: Number(await page.getByTestId('test-loss').getAttribute('data-value')),
       longestMainThreadTaskMs: await longestTask(page),
@@ -51,7 +58,7 @@ export async function recordRecipe(server, query, { screenshot = '', log = () =>
   });
   log(
     `test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}, ` +
-      `wall time ${(result.wallMs / 60_000).toFixed(1)} min, longest main-thread task ${result.longestMainThreadTaskMs} ms ` +
+      `wall time ${(result.wallMs / 60_000).toFixed(1)} min (${result.wallMs} ms; ${result.clickToDoneMs} ms from the page's click event to done), longest main-thread task ${result.longestMainThreadTaskMs} ms ` +
       `(while training ${result.longestTaskWhileTrainingMs} ms, evaluating ${result.longestTaskWhileEvaluatingMs} ms, showing results ${result.longestTaskAfterDoneMs} ms)`,
   );
   return result;

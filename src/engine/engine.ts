@@ -7,6 +7,7 @@
  * It runs wherever WebAssembly SIMD does (workers, Node); nothing here imports tfjs.
  */
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+import { copyDigits, type Pixels } from '../data/sprite';
 
 export type EnginePreset = 'lenet5' | 'lenet5-classic';
 export type EngineActivation = 'tanh' | 'relu';
@@ -148,11 +149,11 @@ export function createEngine(module: WebAssembly.Module, config: EngineConfig) {
   }
 
   /** Copies digits order[start .. start + n) into the engine's batch. */
-  function fill(source: Float32Array, sourceLabels: ArrayLike<number>, order: ArrayLike<number>, start: number, n: number): void {
+  function fill(source: Pixels, sourceLabels: ArrayLike<number>, order: ArrayLike<number>, start: number, n: number): void {
     if (!(n >= 1 && n <= config.maxBatch)) throw new Error(`a batch of ${n} does not fit the engine (1-${config.maxBatch})`);
     for (let i = 0; i < n; i++) {
       const digit = order[start + i]!;
-      images.set(source.subarray(digit * PIXELS_PER_IMAGE, (digit + 1) * PIXELS_PER_IMAGE), i * PIXELS_PER_IMAGE);
+      copyDigits(source, digit, images, i);
       labels[i] = sourceLabels[digit]!;
     }
   }
@@ -182,14 +183,14 @@ export function createEngine(module: WebAssembly.Module, config: EngineConfig) {
       accBeta = null;
     },
     /** The gradient of the mean loss over digits order[start .. start + n), without updating (tests). */
-    gradients(source: Float32Array, sourceLabels: ArrayLike<number>, order: ArrayLike<number>, start: number, n: number) {
+    gradients(source: Pixels, sourceLabels: ArrayLike<number>, order: ArrayLike<number>, start: number, n: number) {
       fill(source, sourceLabels, order, start, n);
       const loss = wasm.gradients(n);
       return { loss, correct: wasm.lastCorrect(), gradients: unpack(grads) };
     },
     /** One optimizer step on digits order[start .. start + n): the batch's mean loss and number correct. */
     trainBatch(
-      source: Float32Array,
+      source: Pixels,
       sourceLabels: ArrayLike<number>,
       order: ArrayLike<number>,
       start: number,
@@ -208,9 +209,9 @@ export function createEngine(module: WebAssembly.Module, config: EngineConfig) {
       applyUpdate(optimizer);
     },
     /** The 10 probabilities of digits first .. first + n - 1 of `source` (n x 10), by the forward pass alone. */
-    predict(source: Float32Array, first: number, n: number): Float32Array {
+    predict(source: Pixels, first: number, n: number): Float32Array {
       if (!(n >= 1 && n <= config.maxBatch)) throw new Error(`${n} digits do not fit the engine (1-${config.maxBatch})`);
-      images.set(source.subarray(first * PIXELS_PER_IMAGE, (first + n) * PIXELS_PER_IMAGE));
+      copyDigits(source, first, images, 0, n);
       wasm.predict(n);
       const out = new Float32Array(n * NUM_CLASSES);
       for (let i = 0; i < n; i++) out.set(probabilities.subarray(i * 12, i * 12 + NUM_CLASSES), i * NUM_CLASSES);

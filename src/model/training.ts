@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, PIXELS_PER_IMAGE, IMAGE_SIZE } from '../data/mnist';
-import { fillBatch } from '../data/sprite';
+import { fillBatch, type Pixels } from '../data/sprite';
 import { FUSED_ADAM, type FusedAdamAttrs } from './wasmKernels';
 
 import { ADAM_DEFAULTS, RMSPROP_DEFAULTS, type OptimizerName } from './optimizerDefaults';
@@ -168,7 +168,7 @@ export function createBatchBuffers(batchSize: number): BatchBuffers {
 
 /** Makes tensors of the digits order[start .. start + count). The caller disposes both. */
 export function batchTensors(
-  images: Float32Array,
+  images: Pixels,
   labels: Uint8Array,
   order: ArrayLike<number>,
   start: number,

@@ -10,22 +10,20 @@
  */
 import { PIXELS_PER_IMAGE } from '../data/mnist';
 import { mulberry32 } from '../data/random';
-import { BYTE_TO_PIXEL } from '../data/sprite';
+import { copyDigits, type Pixels } from '../data/sprite';
 import { createStyleScratch, STYLE_RATES, varyDigit, type StyleRates } from '../data/styles';
 
 export interface Batch {
-  images: Float32Array;
+  images: Pixels;
   labels: Uint8Array;
   order: ArrayLike<number>;
   start: number;
 }
 
-/** The digits a source draws from: bytes (0-255) as stored, pixels in [0, 1] where made already. */
+/** The digits a source draws from: bytes (0-255) as stored (see Pixels). */
 export interface TrainDigits {
   bytes: Uint8Array;
   labels: Uint8Array;
-  /** bytes / 255 (bytesToPixels), when the caller has them. */
-  images?: Float32Array;
 }
 
 export interface BatchSource {
@@ -39,9 +37,14 @@ export interface InlineBatchSource extends BatchSource {
   next(order: ArrayLike<number>, start: number, count: number, step: number): Batch;
 }
 
-/** The training digits as they are (their pixels must be made). */
-export function plainBatches(train: Required<TrainDigits>): InlineBatchSource {
-  return { next: (order, start) => ({ images: train.images, labels: train.labels, order, start }), dispose: () => {} };
+/** A source whose digits are copies, made into pixels (and rewritten) here. */
+export interface MadeBatchSource extends InlineBatchSource {
+  next(order: ArrayLike<number>, start: number, count: number, step: number): Batch & { images: Float32Array };
+}
+
+/** The training digits as they are: their bytes, made into pixels as a stepper copies them. */
+export function plainBatches(train: TrainDigits): InlineBatchSource {
+  return { next: (order, start) => ({ images: train.bytes, labels: train.labels, order, start }), dispose: () => {} };
 }
 
 /**
@@ -49,7 +52,7 @@ export function plainBatches(train: Required<TrainDigits>): InlineBatchSource {
  * the run's seed and the step's number alone, so a run resumed from a checkpoint sees the digits it
  * would have seen, and the helper thread computes the same digits as this does.
  */
-export function variedBatches(train: TrainDigits, seed: number, maxBatch: number, rates: StyleRates = STYLE_RATES): InlineBatchSource {
+export function variedBatches(train: TrainDigits, seed: number, maxBatch: number, rates: StyleRates = STYLE_RATES): MadeBatchSource {
   const images = new Float32Array(maxBatch * PIXELS_PER_IMAGE);
   const labels = new Uint8Array(maxBatch);
   const identity = Int32Array.from({ length: maxBatch }, (_, i) => i);
@@ -60,9 +63,7 @@ export function variedBatches(train: TrainDigits, seed: number, maxBatch: number
       for (let i = 0; i < count; i++) {
         const digit = order[start + i]!;
         const pixels = images.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE);
-        const from = digit * PIXELS_PER_IMAGE;
-        if (train.images) pixels.set(train.images.subarray(from, from + PIXELS_PER_IMAGE));
-        else for (let p = 0; p < PIXELS_PER_IMAGE; p++) pixels[p] = BYTE_TO_PIXEL[train.bytes[from + p]!]!;
+        copyDigits(train.bytes, digit, pixels, 0);
         labels[i] = train.labels[digit]!;
         varyDigit(pixels, labels[i]!, random, scratch, rates);
       }
@@ -83,7 +84,7 @@ export type StylesAnswer = { id: number; images: Float32Array; labels: Uint8Arra
  * next batch of the same epoch (the next epoch's order is not shuffled yet, so its first batch is
  * asked for when it is needed). Falls back to variedBatches here if the helper fails.
  */
-export function helperBatches(train: Required<TrainDigits>, count: number, seed: number, maxBatch: number, helper: Worker): BatchSource {
+export function helperBatches(train: TrainDigits, count: number, seed: number, maxBatch: number, helper: Worker): BatchSource {
   const inline = variedBatches(train, seed, maxBatch);
   const identity = Int32Array.from({ length: maxBatch }, (_, i) => i);
   const waiting = new Map<number, { resolve: (batch: Batch) => void; reject: (error: Error) => void }>();
@@ -143,11 +144,7 @@ export function helperBatches(train: Required<TrainDigits>, count: number, seed:
 }
 
 /** The batch source the settings ask for: on a helper thread where there are workers. */
-export function batchesFor(
-  train: Required<TrainDigits>,
-  count: number,
-  settings: { styles: number; seed: number; batchSize: number },
-): BatchSource {
+export function batchesFor(train: TrainDigits, count: number, settings: { styles: number; seed: number; batchSize: number }): BatchSource {
   if (settings.styles !== 1) return plainBatches(train);
   if (typeof Worker === 'undefined') return variedBatches(train, settings.seed, settings.batchSize);
   const helper = new Worker(new URL('./styles.worker.ts', import.meta.url), { type: 'module', name: 'varied handwriting' });
@@ -173,11 +170,11 @@ export const TEACH_VARIATION: StyleRates = { slashedZero: 0, flaggedOne: 0, cros
  * light change of its own (TEACH_VARIATION). Built inline: one batch costs about a millisecond.
  */
 export function teachingBatches(
-  train: Required<TrainDigits>,
+  train: TrainDigits,
   mnistCount: number,
   teach: TeachDigits,
   settings: { styles: number; seed: number; batchSize: number },
-): InlineBatchSource {
+): MadeBatchSource {
   const maxBatch = settings.batchSize;
   const images = new Float32Array(maxBatch * PIXELS_PER_IMAGE);
   const labels = new Uint8Array(maxBatch);
@@ -192,7 +189,7 @@ export function teachingBatches(
         const digit = order[start + i]!;
         const pixels = images.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE);
         if (digit < mnistCount) {
-          pixels.set(train.images.subarray(digit * PIXELS_PER_IMAGE, (digit + 1) * PIXELS_PER_IMAGE));
+          copyDigits(train.bytes, digit, pixels, 0);
           labels[i] = train.labels[digit]!;
           if (settings.styles === 1) varyDigit(pixels, labels[i]!, random, scratch);
         } else {

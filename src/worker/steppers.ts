@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/mnist';
+import type { Pixels } from '../data/sprite';
 import { mulberry32 } from '../data/random';
 import type { MnistData } from '../data/mnistLoader';
 import { createEngine, ENGINE_MAX_BATCH, type Engine, type EngineOptimizer } from '../engine/engine';
@@ -162,7 +163,7 @@ export function engineStepper(
       });
     }
   }
-  const predict = (images: Float32Array, first: number) => (start: number, n: number) => engine.predict(images, first + start, n);
+  const predict = (images: Pixels, first: number) => (start: number, n: number) => engine.predict(images, first + start, n);
   return {
     async step(order, start, count, step) {
       const batch = await batches.next(order, start, count, step);
@@ -171,8 +172,9 @@ export function engineStepper(
       iterations++;
       return result;
     },
-    evaluate: (first, count) => evaluateProbabilities(predict(train.images, first), train.labels, first, count, EVAL_CHUNK, yieldToEvents),
-    evaluateTest: (test) => evaluateProbabilities(predict(test.images, 0), test.labels, 0, test.count, EVAL_CHUNK, yieldToEvents),
+    // The bytes, not `images`: see Pixels.
+    evaluate: (first, count) => evaluateProbabilities(predict(train.bytes, first), train.labels, first, count, EVAL_CHUNK, yieldToEvents),
+    evaluateTest: (test) => evaluateProbabilities(predict(test.bytes, 0), test.labels, 0, test.count, EVAL_CHUNK, yieldToEvents),
     sync() {
       const tensors = engine.getWeights().map((values, i) => tf.tensor(values, variables[i]!.shape));
       model.setWeights(tensors);

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wasmSimdSupported, type EngineActivation, type EngineOptimizer, type EnginePreset } from '../../src/engine/engine';
 import { mulberry32 } from '../../src/data/random';
+import { bytesToPixels, pixelsToBytes, type Pixels } from '../../src/data/sprite';
 import { createOptimizer, type OptimizerName } from '../../src/model/training';
 import { engineFor, identity, mnist, reference, relativeError } from './engineFixtures';
 
@@ -136,6 +137,21 @@ describe('the engine is deterministic', () => {
 
   it('the same weights and batches give the same weights, bit for bit', () => {
     expect(run(20).weights).toEqual(run(20).weights);
+  });
+
+  it('training and predicting from the data set’s bytes is the same as from its pixels, bit for bit', () => {
+    // The app hands the engine bytes (see Pixels in src/data/sprite.ts); the tests above, pixels.
+    const bytes = pixelsToBytes(data.images);
+    expect(bytesToPixels(bytes)).toEqual(data.images);
+    const trained = (source: Pixels) => {
+      const engine = engineFor('lenet5', 'tanh');
+      engine.setWeights(reference('lenet5', 'tanh', 5).initialWeights());
+      const order = Int32Array.from({ length: 640 }, (_, i) => (i * 37) % data.labels.length);
+      const losses = [];
+      for (let step = 0; step < 10; step++) losses.push(engine.trainBatch(source, data.labels, order, step * 64, 64, ADAM).loss);
+      return { losses, weights: engine.getWeights(), probabilities: engine.predict(source, 100, 200) };
+    };
+    expect(trained(bytes)).toEqual(trained(data.images));
   });
 
   it('a run continued from its saved weights and optimizer state is the uninterrupted run, bit for bit', () => {

@@ -101,9 +101,9 @@ describe('batches', () => {
   const order = Int32Array.from({ length: 200 }, (_, i) => 199 - i);
   const imagesOf = (batch: Batch, n: number) => batch.images.slice(0, n * PIXELS_PER_IMAGE);
 
-  it('plain: the training set itself, in the given order', () => {
+  it('plain: the training set itself (its bytes), in the given order', () => {
     const batch = plainBatches(train).next(order, 10, 5, 1);
-    expect(batch).toMatchObject({ images: data.images, labels: data.labels, order, start: 10 });
+    expect(batch).toMatchObject({ images: train.bytes, labels: data.labels, order, start: 10 });
   });
 
   it('varied: copies, the same digits for the same seed and step, different for another step; the data set untouched', () => {

@@ -6,19 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { PIXELS_PER_IMAGE } from '../../src/data/mnist';
 import { mulberry32 } from '../../src/data/random';
+import { bytesToPixels } from '../../src/data/sprite';
 import { teachingBatches } from '../../src/worker/batches';
 
 const MNIST = 40;
 const random = mulberry32(7);
-/** Made-up "MNIST" digits: a filled box each, labels 0-9 in turn. */
-const images = new Float32Array(MNIST * PIXELS_PER_IMAGE);
+/** Made-up "MNIST" digits: a filled box each, labels 0-9 in turn; `images` are their pixels. */
+const bytes = new Uint8Array(MNIST * PIXELS_PER_IMAGE);
 for (let d = 0; d < MNIST; d++)
-  for (let y = 8; y < 20; y++) for (let x = 10; x < 18; x++) images[d * PIXELS_PER_IMAGE + y * 28 + x] = 0.5 + random() / 2;
-const train = {
-  images,
-  bytes: Uint8Array.from(images, (v) => Math.round(v * 255)),
-  labels: Uint8Array.from({ length: MNIST }, (_, i) => i % 10),
-};
+  for (let y = 8; y < 20; y++) for (let x = 10; x < 18; x++) bytes[d * PIXELS_PER_IMAGE + y * 28 + x] = 128 + Math.floor(random() * 128);
+const images = bytesToPixels(bytes);
+const train = { bytes, labels: Uint8Array.from({ length: MNIST }, (_, i) => i % 10) };
 /** Three class digits: a vertical bar each, labelled 7, 7 and 3. */
 const classPixels = new Float32Array(3 * PIXELS_PER_IMAGE);
 for (let c = 0; c < 3; c++)
