@@ -1,3 +1,4 @@
+import { flushSync } from 'react-dom';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { settingsFromQuery, settingsToQuery, type SettingError, type TrainSettings } from '../../shared/settings';
 import type { DigitQuery, ModelFile, OptimizerName, SplitName, Stroke, TestFault, WorkerCommand, WorkerEvent } from '../../shared/protocol';
@@ -81,7 +82,10 @@ export function useTrainer() {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'modelFilesReady') saveFiles(event.files);
       if (event.type === 'classDigitsExported') saveText(event.name, event.text);
-      dispatch(event);
+      // Each epoch's end is rendered (its sentence in the live region, its point on the curves), even
+      // when the next one arrives before React would have rendered: short epochs end 0.1 s apart.
+      if (event.type === 'epochEnded') flushSync(() => dispatch(event));
+      else dispatch(event);
       if (event.type === 'digitExplained' || (event.type === 'failed' && event.error.kind === 'step')) {
         const { waiting } = explaining.current;
         explaining.current = { inFlight: waiting !== null, waiting: null };

@@ -6,13 +6,13 @@
  */
 import { useEffect } from 'react';
 import type { LayerActivation } from '../../shared/protocol';
-import type { AppState } from '../state/appState';
+import { awaitingFirstEpoch, type AppState } from '../state/appState';
 import type { TrainerView } from '../hooks/useTrainer';
 import { useFormat, useStrings } from '../i18n/I18n';
 
 const FIRST_TEST_DIGIT = { split: 'test', index: 0 } as const;
 
-type SubjectState = Pick<AppState, 'model' | 'plan' | 'inspecting' | 'inspected' | 'reading' | 'epochs'>;
+type SubjectState = Pick<AppState, 'model' | 'plan' | 'inspecting' | 'inspected' | 'reading' | 'epochs' | 'phase'>;
 
 export interface Subject {
   input: Float32Array;
@@ -48,9 +48,10 @@ export function useSubjectRequests(trainer: TrainerView<keyof SubjectState, 'ins
   const split = shown?.split;
   const index = shown?.index;
   const key = modelKey(state);
+  const waiting = awaitingFirstEpoch(state);
   useEffect(() => {
-    if (split !== undefined && index !== undefined && hasModel) inspectDigit(split, index);
-  }, [split, index, hasModel, key, inspectDigit]);
+    if (split !== undefined && index !== undefined && hasModel && !waiting) inspectDigit(split, index);
+  }, [split, index, hasModel, key, waiting, inspectDigit]);
 }
 
 const argMax = (values: ArrayLike<number>) => {

@@ -5,6 +5,7 @@ import { GrayCanvas } from '../digits/GrayCanvas';
 import { ProbabilityBars } from '../digits/ProbabilityBars';
 import { movePen, penAction, type PenPosition } from '../drawing/keyboardPen';
 import type { TrainerView } from '../hooks/useTrainer';
+import { awaitingFirstEpoch } from '../state/base';
 import { Panel } from './Panel';
 import { useStrings } from '../i18n/I18n';
 
@@ -15,7 +16,7 @@ const PEN_WIDTH = 18;
 /** While a stroke is being drawn, the drawing is re-read at most this often. */
 const LIVE_INTERVAL_MS = 100;
 
-type DrawPanelTrainer = TrainerView<'model' | 'reading' | 'plan' | 'lastPredictRequest' | 'epochs', 'predict' | 'addClassDigit'>;
+type DrawPanelTrainer = TrainerView<'model' | 'reading' | 'plan' | 'lastPredictRequest' | 'epochs' | 'phase', 'predict' | 'addClassDigit'>;
 
 /**
  * Draw a digit with mouse, touch or pen; the worker preprocesses it the way MNIST was made and
@@ -87,12 +88,14 @@ export function DrawPanel({ trainer, present = false }: { trainer: DrawPanelTrai
    */
   const sentAtStrokeEnd = useRef<{ strokes: Stroke[]; key: string } | null>(null);
   const readKey = `${epochsSeen} ${hasModel} ${model}`;
+  const waiting = awaitingFirstEpoch(state);
   useEffect(() => {
+    if (waiting) return; // read at epoch 0 (readKey changes then)
     const sent = sentAtStrokeEnd.current;
     sentAtStrokeEnd.current = null;
     if (sent?.strokes === strokes && sent.key === readKey) return;
     predict(strokes);
-  }, [strokes, readKey, predict]);
+  }, [strokes, readKey, waiting, predict]);
 
   /** A pointer position in canvas units (CANVAS_SIZE a side), whatever size CSS gives the canvas. */
   const toCanvas = (element: HTMLCanvasElement, { clientX, clientY }: { clientX: number; clientY: number }): [number, number] => {

@@ -1,4 +1,6 @@
+import { useRef } from 'react';
 import { isRunning } from '../state/appState';
+import { useSeen } from '../hooks/useSeen';
 import { useSubject } from '../inside/subject';
 import { EvidenceView } from '../why/EvidenceView';
 import { LearningStepView } from '../why/LearningStepView';
@@ -33,9 +35,15 @@ export function WhyPanel({ trainer }: { trainer: WhyPanelTrainer }) {
   const subject = useSubject(state);
   const hasModel = state.plan !== null || state.model !== null;
   const settings = state.model?.record.settings ?? null;
+  // The evidence map is asked for after every epoch: only once the panel has come near the screen
+  // (a screen ahead, as the Inside panel), so a run nobody is looking at here does not pay for it.
+  const top = useRef<HTMLParagraphElement>(null);
+  const seen = useSeen(top, '100%');
   return (
     <Panel id="why" title={strings.panels.why}>
-      <p className="muted">{s.intro}</p>
+      <p className="muted" ref={top} data-seen={seen}>
+        {s.intro}
+      </p>
       {!hasModel ? <p data-testid="why-waiting">{s.noModel}</p> : null}
       {hasModel ? (
         <p className="inside__subject" data-testid="why-subject">
@@ -60,7 +68,7 @@ export function WhyPanel({ trainer }: { trainer: WhyPanelTrainer }) {
           {say(state.stepError)}
         </p>
       ) : null}
-      {hasModel && subject ? (
+      {hasModel && subject && seen ? (
         <>
           <h3>{s.evidenceTitle}</h3>
           <EvidenceView subject={subject} shown={state.evidence} lastRequest={state.lastExplainRequest} explain={trainer.explain} />

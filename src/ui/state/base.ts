@@ -258,3 +258,11 @@ export const settled = (state: AppState): Phase => (isRunning(state.phase) ? sta
 
 /** True while a run owns the worker: settings are locked and Train is disabled. */
 export const isRunning = (phase: Phase) => phase === 'training' || phase === 'paused' || phase === 'evaluating';
+
+/**
+ * A new run has started and its epoch 0 (the untrained model) has not arrived: the panels that read
+ * a digit with the model wait for it (a fraction of a second) rather than ask the worker while it
+ * sets the run up; what they would read is the same untrained model, read again at epoch 0.
+ */
+export const awaitingFirstEpoch = (state: Pick<AppState, 'phase' | 'plan' | 'epochs'>): boolean =>
+  state.phase === 'training' && state.plan !== null && state.epochs.length === 0;
