@@ -290,8 +290,22 @@ export function warmUpCharts(): void {
           { x: 1, y: 1 },
         ],
       ];
-      // enqueueDraw starts each in a task of its own, after the one that evaluated the module.
-      enqueueDraw(() => linechart(line!, { values, series: ['warm-up'] }, { width: 150, height: 80 }));
+      const two = { values: [values[0]!, values[0]!], series: ['warm-up', 'warm-up 2'] };
+      // enqueueDraw starts each in a task of its own, after the one that evaluated the module. The
+      // line chart is warmed with the options the epoch charts use (two series, colours, whole-number
+      // ticks, a fixed or a fitted y range): their first draws as a run starts then run warmed code
+      // (vega-lite compiles a spec's features on paths of their own).
+      const lineOptions = {
+        width: 150,
+        height: 80,
+        xLabel: 'x',
+        yLabel: 'y',
+        seriesColors: SERIES_COLORS,
+        integerX: true,
+        dashedSeries: [],
+      };
+      enqueueDraw(() => linechart(line!, two, { ...lineOptions, zoomToFit: true } as LineOptions));
+      enqueueDraw(() => linechart(line!, two, { ...lineOptions, zoomToFit: false, yAxisDomain: [0, 1] } as LineOptions));
       enqueueDraw(() => scatterplot(points!, { values, series: ['warm-up'] }, { width: 150, height: 80 }));
       enqueueDraw(async () => {
         const tickLabels = ['0', '1'];
