@@ -16,7 +16,7 @@ import { splitSizes, validateSettings, type TrainSettings } from '../shared/sett
 import { BackendLostError, CONTEXT_LOST_MESSAGE, loseBackendContext, watchBackend, type BackendWatch } from './contextLoss';
 import { trainedModelName, type Checkpoint } from './library';
 import type { ModelInUse } from './modelInUse';
-import { SettingsError, weightBytes, yieldToEvents, YIELD_INTERVAL_MS, type Session } from './session';
+import { SettingsError, weightBytes, yieldToEvents, type Session } from './session';
 import { engineStepper, tfjsStepper, type Stepper } from './steppers';
 import { teachingBatches, type TeachDigits } from './batches';
 
@@ -162,7 +162,6 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
         let seen = 0;
         let pending: [number, number][] = [];
         let lastPost = -Infinity;
-        let lastYield = now();
         for (let batch = 0; batch < batchesPerEpoch; batch++) {
           if (state.paused) {
             stepper.sync();
@@ -211,10 +210,7 @@ export function createTrainingRun(session: Session, models: ModelInUse) {
             });
             pending = [];
           }
-          if (now() - lastYield >= YIELD_INTERVAL_MS) {
-            await yieldToEvents();
-            lastYield = now();
-          }
+          await yieldToEvents();
         }
         // The weights reach the tfjs model: the checkpoint, the filters and the model kept after a stop read them there.
         stepper.sync();
