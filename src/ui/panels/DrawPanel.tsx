@@ -5,7 +5,7 @@ import { GrayCanvas } from '../digits/GrayCanvas';
 import { ProbabilityBars } from '../digits/ProbabilityBars';
 import { movePen, penAction, type PenPosition } from '../drawing/keyboardPen';
 import type { TrainerView } from '../hooks/useTrainer';
-import { awaitingFirstEpoch } from '../state/base';
+import { awaitingFirstEpoch } from '../state/appState';
 import { Panel } from './Panel';
 import { useStrings } from '../i18n/I18n';
 
