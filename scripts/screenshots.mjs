@@ -18,7 +18,7 @@
 import { drawPad, drawProbe, serveBuild, startTraining, uploadModel, waitForState, withPage } from './browser-session.mjs';
 import { blendFourNine, loadUjiDigits, pickDigits, place } from './uji-digits.mjs';
 
-const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.003&schedule=linear&activation=relu&styles=1';
+const QUICK_DEMO = 'epochs=2&trainSize=60000&learningRate=0.005&schedule=linear&activation=relu&styles=1';
 const FIXTURE_MODEL = [
   'tests/fixtures/quick-demo-model/lenet-lab-model.json',
   'tests/fixtures/quick-demo-model/lenet-lab-model.weights.bin',

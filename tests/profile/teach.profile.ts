@@ -1,7 +1,7 @@
 /**
  * "Teach it our handwriting" measured with the UJI pen digits standing in for a class (issue 17):
  * the worker's own session in Node (engine, real MNIST, IndexedDB from fake-indexeddb) uses the
- * committed Quick demo model (tests/fixtures/quick-demo-model, 98.43% on MNIST), imports writers
+ * committed Quick demo model (tests/fixtures/quick-demo-model, 98.64% on MNIST), imports writers
  * 0-19 as the class set (400 digits, as a class-digits file), teaches, and reports
  *   - the held-out class digits the page keeps out (about a quarter of the 400, by id),
  *   - 10 other writers the class set never saw (writers 50-59, 200 digits), read through `predict`,
