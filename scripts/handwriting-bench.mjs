@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cliOption } from './cli.mjs';
 import { drawPad, serveBuild, uploadModel, waitForState, withPage } from './browser-session.mjs';
-import { loadUjiDigits, pickDigits, place, score } from './uji-digits.mjs';
+import { loadUjiDigits, pickDigits, place, score, writerOf } from './uji-digits.mjs';
 
 const MODEL_DIR = 'tests/fixtures/quick-demo-model';
 const MODEL_FILES = ['lenet-lab-model.json', 'lenet-lab-model.weights.bin'].map((name) => join(MODEL_DIR, name));
@@ -27,8 +27,6 @@ const perClass = Number(cliOption('--per-class', '20'));
 const runs = Number(cliOption('--runs', '1'));
 const out = cliOption('--out', 'bench-results/handwriting.json');
 const [firstWriter, lastWriter] = cliOption('--writers', '0-59').split('-').map(Number);
-/** @param {import('./uji-digits.mjs').UjiDigit} digit */
-const writerOf = (digit) => Math.floor(Number(/(\d+)$/.exec(digit.writer)?.[1]) / 2);
 
 /** @param {import('playwright-core').Page} page */
 async function recordModel(page) {

@@ -21,6 +21,12 @@ export function loadUjiDigits(path = 'tests/fixtures/uji-digits-canvas280.json')
 }
 
 /**
+ * The writer (0-59) of a digit: its `writer` names a session, and a writer's two sessions are 2k and 2k + 1.
+ * @param {{ writer: string }} digit
+ */
+export const writerOf = (digit) => Math.floor(Number(/(\d+)$/.exec(digit.writer)?.[1]) / 2);
+
+/**
  * `perClass` digits of each class, spread evenly over the writers, in class order.
  * @param {UjiDigit[]} digits
  * @param {number} perClass at most 120

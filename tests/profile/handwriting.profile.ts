@@ -32,7 +32,7 @@ import { createEngine } from '../../src/engine/engine';
 import { buildLeNet5, type Activation } from '../../src/model/lenet5';
 import { engineOptimizer } from '../../src/worker/steppers';
 import { judgeReading, reliability } from '../../src/data/verdict';
-import { loadUjiDigits, place } from '../../scripts/uji-digits.mjs';
+import { loadUjiDigits, place, writerOf } from '../../scripts/uji-digits.mjs';
 
 const list = (name: string, fallback: string, separator = ',') => (process.env[name] ?? fallback).split(separator).filter(Boolean);
 const MODELS = list('HW_MODELS', 'quick,tanh2');
@@ -152,7 +152,6 @@ interface Digit {
   writer: string;
 }
 const digits: Digit[] = loadUjiDigits();
-const writerOf = (d: Digit) => Math.floor(Number(/(\d+)$/.exec(d.writer)![1]) / 2);
 const tuneHalf = digits.map((d, i) => (writerOf(d) < 30 ? i : -1)).filter((i) => i >= 0);
 const reportHalf = digits.map((d, i) => (writerOf(d) >= 30 ? i : -1)).filter((i) => i >= 0);
 const placed: Stroke[][] = loadUjiDigits().map((d, n) => place(d, n));
