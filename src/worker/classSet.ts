@@ -94,7 +94,11 @@ export function createClassSet(session: Session, models: ModelInUse) {
       const list = await all();
       const id = classDigitId(label, strokes);
       if (list.some((d) => d.id === id)) return changed(list); // the same drawing twice (a double click) is one digit
-      const digit: ClassDigit = { id, label, strokes, bytes: pixelsToBytes(input.pixels), addedAt: new Date().toISOString() };
+      // Later than every digit listed, even one added in the same millisecond (or imported from a
+      // device whose clock runs ahead): the list stays in byAdded order, the order a reload shows.
+      const newest = list.length > 0 ? Date.parse(list.at(-1)!.addedAt) : -Infinity;
+      const addedAt = new Date(Math.max(Date.now(), newest + 1)).toISOString();
+      const digit: ClassDigit = { id, label, strokes, bytes: pixelsToBytes(input.pixels), addedAt };
       await save(() => store?.put([digit]));
       await changed([...list, digit]);
     },

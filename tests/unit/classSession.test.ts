@@ -6,7 +6,7 @@
  * class digits' copies, the original kept, an interrupted run's checkpoint left alone.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { teachingCopies } from '../../src/data/classDigits';
 import type { Stroke } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, splitSizes, type TrainSettings } from '../../src/shared/settings';
@@ -59,6 +59,24 @@ describe('collecting class digits', () => {
     await second.send({ type: 'clearClassDigits' });
     expect(second.last('classDigitsListed')!.digits).toEqual([]);
     expect((await session(newStore(factory))).last('classDigitsListed')!.digits).toEqual([]);
+  });
+
+  it('digits added within one millisecond keep the order they were added in, over a new session too', async () => {
+    // The clock stands still (only Date is faked: fake-indexeddb's own timers run): each digit must
+    // still get a later time than the one before, or a reload sorts equal times by id.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-12-02T14:45:30.772Z'));
+      const factory = new IDBFactory();
+      const first = await session(newStore(factory));
+      for (let n = 0; n < 6; n++) await first.send({ type: 'addClassDigit', strokes: drawing(n % 3, n), label: n % 3 });
+      const listed = first.last('classDigitsListed')!.digits;
+      expect(listed.map((d) => d.label)).toEqual([0, 1, 2, 0, 1, 2]);
+      expect(new Set(listed.map((d) => d.addedAt)).size).toBe(6);
+      expect((await session(newStore(factory))).last('classDigitsListed')!.digits).toEqual(listed);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses an empty drawing, a dot and a label out of range, with a message, changing nothing', async () => {
