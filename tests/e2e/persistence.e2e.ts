@@ -7,9 +7,21 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SEVEN, useBrowser, waitForState } from './harness';
 import { accuracy, draw, dropFiles, probabilities, source, trainToDone } from './runs';
+
+/** Waits until the saved-models list has caught up with the model in use (it is listed, marked in use). */
+const libraryShowsModelInUse = (page: Page) =>
+  page.waitForFunction(
+    () => {
+      const id = document.querySelector('[data-testid="model-source"]')?.getAttribute('data-model-id');
+      return !!id && document.querySelector(`[data-testid="saved-model"][data-id="${id}"]`)?.getAttribute('data-in-use') === 'true';
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
 
 describe('saved models and files', () => {
   const browser = useBrowser();
@@ -18,6 +30,8 @@ describe('saved models and files', () => {
     const { page } = await browser.open('?epochs=1&trainSize=3000&validationSplit=0');
     await trainToDone(page);
     const trainedAccuracy = await accuracy(page);
+    // "done" comes with the test evaluation; the model is saved and the list read back just after.
+    await libraryShowsModelInUse(page);
     const count = Number(await page.getByTestId('saved-models').getAttribute('data-count'));
     expect(count).toBeGreaterThanOrEqual(1);
     await expect(page.getByTestId('saved-model').first().getAttribute('data-in-use')).resolves.toBe('true');
@@ -124,6 +138,7 @@ describe('saved models and files', () => {
     expect(await probabilities(page)).toEqual(expected);
 
     // Dropped onto the upload area, the files do what the file picker does: a new upload, saved.
+    await libraryShowsModelInUse(page);
     const countBefore = Number(await page.getByTestId('saved-models').getAttribute('data-count'));
     const idBefore = await page.getByTestId('model-source').getAttribute('data-model-id');
     await dropFiles(page, [json, weights]);
