@@ -46,6 +46,7 @@ export async function withPage(executablePath, url, use, { width = 1280, height 
   try {
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    if (process.env.ECHO_CONSOLE) page.on('console', (message) => console.log(`console: ${message.text()}`));
     await page.addInitScript(() => {
       const w = /** @type {any} */ (window);
       w.longestTaskMs = 0;

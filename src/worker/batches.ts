@@ -73,88 +73,133 @@ export function variedBatches(train: TrainDigits, seed: number, maxBatch: number
   };
 }
 
-/** What the helper thread is told: its digits once, then one batch at a time. */
+/**
+ * What the helper thread is told: its digits once, then a few consecutive batches at a time (a
+ * chunk: their orders one after another), with a spent chunk's pixels handed back to be filled again.
+ */
 export type StylesCommand =
   | { type: 'start'; bytes: Uint8Array; labels: Uint8Array; seed: number; maxBatch: number }
-  | { type: 'batch'; id: number; order: Int32Array; step: number };
+  | { type: 'batches'; id: number; order: Int32Array; counts: number[]; firstStep: number; reuse: Float32Array | null };
 export type StylesAnswer = { id: number; images: Float32Array; labels: Uint8Array } | { id: number; error: string };
 
-/**
- * Batches the helper prepares ahead of the one training: with one, the trainer waited for the
- * helper 0.6-1.5 s an epoch of the Quick demo (the moments the helper is not scheduled on 2 busy
- * cores); with three, 0.3-0.8 s.
- */
-const HELPER_AHEAD = 3;
+/** Batches in one request to the helper, and requests kept asked for ahead (12 batches, ~40 ms of the engine's steps). */
+export const HELPER_CHUNK = 4;
+const HELPER_CHUNKS_AHEAD = 3;
+
+/** Fills `images` and `labels` with the chunk's batches, one after another, as variedBatches makes them (the helper's side). */
+export function fillChunk(
+  source: MadeBatchSource,
+  command: Extract<StylesCommand, { type: 'batches' }>,
+  maxBatch: number,
+): { images: Float32Array; labels: Uint8Array } {
+  const size = HELPER_CHUNK * maxBatch * PIXELS_PER_IMAGE;
+  const images = command.reuse?.length === size ? command.reuse : new Float32Array(size);
+  const labels = new Uint8Array(HELPER_CHUNK * maxBatch);
+  let at = 0;
+  command.counts.forEach((n, j) => {
+    const batch = source.next(command.order, at, n, command.firstStep + j);
+    images.set(batch.images.subarray(0, n * PIXELS_PER_IMAGE), at * PIXELS_PER_IMAGE);
+    labels.set(batch.labels.subarray(0, n), at);
+    at += n;
+  });
+  return { images, labels };
+}
 
 /**
- * variedBatches on a helper thread, a few batches ahead: each answer is followed by the requests
- * that keep HELPER_AHEAD batches of the same epoch asked for (the next epoch's order is not
- * shuffled yet, so its first batch is asked for when it is needed). Falls back to variedBatches
- * here if the helper fails. (The training digits go to the helper once, at the start: sending each
- * batch's digits with its request instead made the waits twice as long.)
+ * variedBatches on a helper thread, ahead of the training: the helper fills chunks of HELPER_CHUNK
+ * batches, HELPER_CHUNKS_AHEAD chunks asked for ahead within the epoch (the next epoch's order is
+ * not shuffled yet). The trainer never waits for it: a batch whose chunk has not come back yet is
+ * made here instead (the same pixels: a batch depends only on its digits and its step), and that
+ * chunk is dropped. Falls back to this thread for good if the helper fails. (The training digits go
+ * to the helper once, at the start: sending each batch's digits with its request doubled the waits.
+ * One request a batch, three ahead, awaited: the trainer waited 0.2-0.45 s a Quick demo, most of it
+ * in its first seconds, while the helper started and the page drew its charts.)
  */
 export function helperBatches(train: TrainDigits, count: number, seed: number, maxBatch: number, helper: Worker): BatchSource {
   const inline = variedBatches(train, seed, maxBatch);
-  const identity = Int32Array.from({ length: maxBatch }, (_, i) => i);
-  const waiting = new Map<number, { resolve: (batch: Batch) => void; reject: (error: Error) => void }>();
+  const identity = Int32Array.from({ length: HELPER_CHUNK * maxBatch }, (_, i) => i);
+  interface Chunk {
+    id: number;
+    /** The chunk's batches: step, and where in the epoch's order. */
+    batches: { step: number; start: number; count: number }[];
+    answer: { images: Float32Array; labels: Uint8Array } | null;
+  }
+  let chunks: Chunk[] = [];
   let nextId = 1;
-  let failed: Error | null = null;
+  let failed = false;
+  /** A spent chunk's pixels, handed back with the next request. */
+  let spare: Float32Array | null = null;
   helper.onmessage = (event: MessageEvent<StylesAnswer>) => {
     const answer = event.data;
-    const request = waiting.get(answer.id);
-    waiting.delete(answer.id);
-    if (!request) return;
-    if ('error' in answer) request.reject(new Error(answer.error));
-    else request.resolve({ images: answer.images, labels: answer.labels, order: identity, start: 0 });
+    const chunk = chunks.find((c) => c.id === answer.id);
+    if ('error' in answer) failed = true;
+    else if (chunk) chunk.answer = answer;
+    else spare = answer.images; // dropped meanwhile
   };
   helper.onerror = (event) => {
     event.preventDefault();
-    failed = new Error(event.message || 'the handwriting helper stopped');
-    for (const request of waiting.values()) request.reject(failed);
-    waiting.clear();
+    failed = true;
   };
   // Only the digits a run can draw: a compact copy, handed over.
   const bytes = train.bytes.slice(0, count * PIXELS_PER_IMAGE);
   const labels = train.labels.slice(0, count);
   helper.postMessage({ type: 'start', bytes, labels, seed, maxBatch } satisfies StylesCommand, [bytes.buffer, labels.buffer]);
 
-  const ask = (order: Int32Array, step: number): Promise<Batch> =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      helper.postMessage({ type: 'batch', id, order, step } satisfies StylesCommand);
-    });
-  /** Batches asked for ahead, in step order: a queue absorbs the moments the helper is not scheduled. */
-  let ahead: { step: number; start: number; count: number; batch: Promise<Batch> }[] = [];
+  /** Asks for the chunk of batches that follows `after` in this epoch's order (none past its end). */
+  function ask(order: Int32Array, after: { step: number; start: number; count: number }): boolean {
+    const batches: Chunk['batches'] = [];
+    let { step, start, count: n } = after;
+    while (batches.length < HELPER_CHUNK && start + n < order.length) {
+      start += n;
+      step += 1;
+      n = Math.min(maxBatch, order.length - start);
+      batches.push({ step, start, count: n });
+    }
+    if (batches.length === 0) return false;
+    const id = nextId++;
+    const first = batches[0]!.start;
+    const last = batches.at(-1)!;
+    const command: StylesCommand = {
+      type: 'batches',
+      id,
+      order: order.slice(first, last.start + last.count),
+      counts: batches.map((b) => b.count),
+      firstStep: batches[0]!.step,
+      reuse: spare,
+    };
+    helper.postMessage(command, spare ? [spare.buffer] : []);
+    spare = null;
+    chunks.push({ id, batches, answer: null });
+    return true;
+  }
+
   return {
-    async next(order, start, n, step) {
+    next(order, start, n, step) {
+      if (failed) return inline.next(order, start, n, step);
+      // Chunks before this batch's are spent (or were not needed): their pixels are filled again. A
+      // batch no chunk foresaw (a resumed or stopped run, a new epoch) starts over from here.
+      const index = chunks.findIndex((c) => c.batches.some((b) => b.step === step && b.start === start && b.count === n));
+      for (const spent of chunks.splice(0, index < 0 ? chunks.length : index)) if (spent.answer) spare = spent.answer.images;
+      const chunk = chunks[0];
       let batch: Batch;
-      const first = ahead[0];
-      const prepared = first && first.step === step && first.start === start && first.count === n ? first.batch : null;
-      if (prepared) ahead.shift();
-      else ahead = []; // not the batch foreseen (a resumed or stopped run): start over from here
-      try {
-        if (failed) throw failed;
-        batch = await (prepared ?? ask(order.slice(start, start + n), step));
-      } catch {
-        return inline.next(order, start, n, step);
+      if (chunk?.answer) {
+        let at = 0;
+        for (const b of chunk.batches) {
+          if (b.step === step) break;
+          at += b.count;
+        }
+        batch = { images: chunk.answer.images, labels: chunk.answer.labels, order: identity, start: at };
+      } else {
+        batch = inline.next(order, start, n, step); // its chunk is not back yet (or was never asked for)
       }
-      // Keep HELPER_AHEAD batches of this epoch asked for (the next epoch's order is not shuffled yet).
-      let last = ahead.at(-1) ?? { step, start, count: n };
-      while (ahead.length < HELPER_AHEAD && !failed) {
-        const nextStart = last.start + last.count;
-        if (nextStart >= order.length) break;
-        const nextCount = Math.min(maxBatch, order.length - nextStart);
-        const promise = ask(order.slice(nextStart, nextStart + nextCount), last.step + 1);
-        promise.catch(() => {}); // read (or replaced by the inline path) when its step comes
-        last = { step: last.step + 1, start: nextStart, count: nextCount, batch: promise };
-        ahead.push(last);
-      }
+      // Keep HELPER_CHUNKS_AHEAD chunks after this batch's asked for.
+      const ahead = () => chunks.filter((c) => c.batches[0]!.step > step).length;
+      while (ahead() < HELPER_CHUNKS_AHEAD && ask(order, chunks.at(-1)?.batches.at(-1) ?? { step, start, count: n }));
       return batch;
     },
     dispose() {
       helper.terminate();
-      waiting.clear();
+      chunks = [];
     },
   };
 }

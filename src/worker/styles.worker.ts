@@ -1,25 +1,22 @@
 /**
- * The Varied-handwriting helper thread: rewrites the next training batch (src/data/styles.ts) while
- * the trainer's thread steps on this one. It holds the run's training digits as bytes and answers
- * each request with the batch's pixels, handed over (transferred), never copied back.
+ * The Varied-handwriting helper thread: rewrites the training batches ahead (src/data/styles.ts)
+ * while the trainer's thread steps. It holds the run's training digits as bytes and answers each
+ * request with a chunk of batches' pixels, handed over (transferred), never copied back; the
+ * trainer hands a spent chunk's pixels back with a later request, to be filled again.
  */
-import { PIXELS_PER_IMAGE } from '../data/mnist';
-import { variedBatches, type StylesAnswer, type StylesCommand } from './batches';
+import { fillChunk, variedBatches, type StylesAnswer, type StylesCommand } from './batches';
 
-let source: ReturnType<typeof variedBatches> | null = null;
+let source: { batches: ReturnType<typeof variedBatches>; maxBatch: number } | null = null;
 
 self.onmessage = (event: MessageEvent<StylesCommand>) => {
   const command = event.data;
   if (command.type === 'start') {
-    source = variedBatches({ bytes: command.bytes, labels: command.labels }, command.seed, command.maxBatch);
+    source = { batches: variedBatches({ bytes: command.bytes, labels: command.labels }, command.seed, command.maxBatch), maxBatch: command.maxBatch };
     return;
   }
   try {
     if (!source) throw new Error('no digits yet');
-    const n = command.order.length;
-    const batch = source.next(command.order, 0, n, command.step);
-    const images = batch.images.slice(0, n * PIXELS_PER_IMAGE);
-    const labels = batch.labels.slice(0, n);
+    const { images, labels } = fillChunk(source.batches, command, source.maxBatch);
     postMessage({ id: command.id, images, labels } satisfies StylesAnswer, { transfer: [images.buffer, labels.buffer] });
   } catch (error) {
     postMessage({ id: command.id, error: error instanceof Error ? error.message : String(error) } satisfies StylesAnswer);

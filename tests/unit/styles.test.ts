@@ -4,7 +4,7 @@ import { digitStatistics } from '../../src/data/digitStats';
 import { PIXELS_PER_IMAGE } from '../../src/data/mnist';
 import { mulberry32 } from '../../src/data/random';
 import { createStyleScratch, penLine, varyDigit, type StyleRates } from '../../src/data/styles';
-import { helperBatches, plainBatches, variedBatches, type Batch, type StylesAnswer, type StylesCommand } from '../../src/worker/batches';
+import { fillChunk, helperBatches, plainBatches, variedBatches, type Batch, type StylesAnswer, type StylesCommand } from '../../src/worker/batches';
 import { pixelsToBytes } from '../../src/data/sprite';
 import { mnist } from './engineFixtures';
 
@@ -121,10 +121,12 @@ describe('batches', () => {
     expect(imagesOf(variedBatches({ bytes: train.bytes, labels: train.labels }, 1, 64).next(order, 0, 64, 7), 64)).toEqual(firstImages);
   });
 
-  /** A helper thread in this one: runs styles.worker.ts's protocol on variedBatches, answering a tick later. */
-  function fakeHelper(failAt = Infinity) {
+  /** A helper thread in this one: runs styles.worker.ts's protocol (fillChunk on variedBatches), answering `delay` ms later. */
+  function fakeHelper(failAt = Infinity, delay = 1) {
     let source: ReturnType<typeof variedBatches> | null = null;
     const log: string[] = [];
+    const posted: Float32Array[] = [];
+    const reused: Float32Array[] = [];
     const helper = {
       onmessage: null as ((event: MessageEvent<StylesAnswer>) => void) | null,
       onerror: null as ((event: ErrorEvent) => void) | null,
@@ -134,42 +136,74 @@ describe('batches', () => {
           source = variedBatches({ bytes: command.bytes, labels: command.labels }, command.seed, command.maxBatch);
           return;
         }
-        log.push(`${command.step}:${command.order[0]}+${command.order.length}`);
+        log.push(`${command.firstStep}:${command.order[0]}+${command.counts.join('+')}`);
+        if (command.reuse) reused.push(command.reuse);
         setTimeout(() => {
-          if (command.step >= failAt) {
+          if (command.firstStep >= failAt) {
             helper.onerror?.({ message: 'boom', preventDefault: () => {} } as ErrorEvent);
             return;
           }
-          const batch = source!.next(command.order, 0, command.order.length, command.step);
-          const n = command.order.length;
-          helper.onmessage?.({
-            data: { id: command.id, images: batch.images.slice(0, n * PIXELS_PER_IMAGE), labels: batch.labels.slice(0, n) },
-          } as MessageEvent);
-        });
+          const answer = fillChunk(source!, command, 64);
+          posted.push(answer.images);
+          helper.onmessage?.({ data: { id: command.id, ...answer } } as MessageEvent);
+        }, delay);
       },
       terminate() {
         helper.terminated = true;
       },
     };
-    return { helper, log };
+    return { helper, log, posted, reused };
   }
 
-  it('on a helper thread: the same digits, the next batch of the epoch asked for ahead, and inline again if the helper fails', async () => {
+  const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** One epoch of 200 digits in batches of 64 (64, 64, 64, 8), then the next epoch's first two. */
+  const steps = [0, 64, 128, 192, 0, 64].map((start, k) => ({ start, n: Math.min(64, 200 - start), step: k + 1 }));
+
+  it('on a helper thread: the same digits, chunks of the epoch asked for ahead, their pixels handed back to be filled again', async () => {
     const inline = variedBatches(train, 3, 64);
-    const { helper, log } = fakeHelper(4);
+    const { helper, log, posted, reused } = fakeHelper();
     const source = helperBatches(train, 200, 3, 64, helper as unknown as Worker);
-    // One epoch of 200 digits in batches of 64: 64, 64, 64, 8; then the next epoch's first.
-    const starts = [0, 64, 128, 192, 0];
-    for (const [k, start] of starts.entries()) {
-      const n = Math.min(64, 200 - start);
-      const got = await source.next(order, start, n, k + 1);
+    const fromHelper: boolean[] = [];
+    for (const { start, n, step } of steps) {
+      const got = await source.next(order, start, n, step);
+      fromHelper.push(posted.includes(got.images as Float32Array));
       expect(imagesOf({ ...got, images: got.images.subarray(got.start * PIXELS_PER_IMAGE) }, n)).toEqual(
-        imagesOf(inline.next(order, start, n, k + 1), n),
+        imagesOf(inline.next(order, start, n, step), n),
       );
+      expect(Array.from(got.labels.subarray(got.start, got.start + n))).toEqual(Array.from(order.subarray(start, start + n), (i) => train.labels[i]));
+      await tick(10); // the step's time: the helper answers meanwhile
     }
-    // Asked for ahead: step 2 while step 1 trained, ...; step 4 failed on the helper (computed inline), and nothing after it was asked.
-    expect(log).toEqual([`1:${order[0]}+64`, `2:${order[64]}+64`, `3:${order[128]}+64`, `4:${order[192]}+8`]);
+    // The first batch of each epoch is made here (its order was not known before); the rest came from the helper.
+    expect(fromHelper).toEqual([false, true, true, true, false, true]);
+    // One chunk asked for after each epoch's first batch (the rest of the epoch, up to its end; then the next epoch's).
+    expect(log).toEqual([`2:${order[64]}+64+64+8`, `6:${order[64]}+64+64+8`]);
+    // The first epoch's chunk, spent, went back with the second request.
+    expect(reused).toEqual([posted[0]]);
     source.dispose();
     expect(helper.terminated).toBe(true);
+  });
+
+  it('never waits for the helper: a batch not back yet is made here, the same pixels; after a failure, every batch is', async () => {
+    const inline = variedBatches(train, 3, 64);
+    for (const [failAt, delay] of [
+      [Infinity, 1000], // a slow helper: nothing comes back in time
+      [2, 1], // a helper that fails on its first chunk
+    ]) {
+      const { helper, log, posted } = fakeHelper(failAt, delay);
+      const source = helperBatches(train, 200, 3, 64, helper as unknown as Worker);
+      for (const { start, n, step } of steps) {
+        const got = source.next(order, start, n, step);
+        expect(got).not.toBeInstanceOf(Promise);
+        const batch = got as Batch;
+        expect(posted.includes(batch.images as Float32Array)).toBe(false);
+        expect(imagesOf({ ...batch, images: batch.images.subarray(batch.start * PIXELS_PER_IMAGE) }, n)).toEqual(
+          imagesOf(inline.next(order, start, n, step), n),
+        );
+        await tick(10);
+      }
+      // The failed helper is asked nothing more.
+      if (failAt === 2) expect(log).toEqual([`2:${order[64]}+64+64+8`]);
+      source.dispose();
+    }
   });
 });
