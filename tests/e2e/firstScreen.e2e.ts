@@ -37,6 +37,11 @@ describe('The first screen', () => {
     );
     await page.getByTestId('data-progress').waitFor();
     expect(await offScreen(page, ['data-progress', 'train-button', 'draw-canvas'])).toEqual([]);
+    // No Chinese character drawn as text on the English page (the language switch's 中文 is outlines):
+    // one would make the first layout load a CJK font, 120-200 ms on the test machine.
+    const cjk = await page.evaluate(() => (document.body.innerText.match(/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/g) ?? []).join(''));
+    expect(cjk).toBe('');
+    await expect(page.getByRole('button', { name: '中文' }).count()).resolves.toBe(1);
     release();
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     expect(await offScreen(page, LESSON)).toEqual([]);
