@@ -152,7 +152,7 @@ export const en = {
   },
   draw: {
     intro: 'Draw a digit in the black square: the network you trained reads it as you draw.',
-    trainFirst: 'Train a model first (the Quick demo takes about half a minute), then draw a digit for it to read.',
+    trainFirst: 'Train a model first (the Quick demo takes about ten seconds), then draw a digit for it to read.',
     drawADigit: 'Draw a digit.',
     noModelYet: 'No model yet: train one first.',
     canvasLabel: 'Drawing area: draw a digit with the mouse, a finger, a pen or the keyboard',
