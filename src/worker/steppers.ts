@@ -202,7 +202,7 @@ function wasmBackendBytes(): number | null {
   return wasm?.HEAPU8?.buffer.byteLength ?? null;
 }
 
-/** Images a second the engine trains the seed preset (a few batches of 64 made-up digits, after one to warm up). */
+/** Images a second the engine trains the seed preset: the median of 12 batches of 64 made-up digits, timed once the code is warm. */
 export function measureEngine(module: WebAssembly.Module): number {
   const engine = createEngine(module, { preset: 'lenet5', activation: 'tanh', maxBatch: 64 });
   const random = mulberry32(1);
@@ -213,12 +213,28 @@ export function measureEngine(module: WebAssembly.Module): number {
   const labels = Uint8Array.from({ length: 64 }, (_, i) => i % NUM_CLASSES);
   const order = Int32Array.from({ length: 64 }, (_, i) => i);
   const adam = engineOptimizer('adam', 0.001);
-  engine.trainBatch(images, labels, order, 0, 64, adam);
-  const started = performance.now();
-  const batches = 4;
-  for (let b = 0; b < batches; b++) engine.trainBatch(images, labels, order, 0, 64, adam);
-  return Math.round((batches * 64 * 1000) / (performance.now() - started));
+  // Warmed up first: the browser runs a new module's first calls on its baseline compiler and swaps
+  // in optimized code once they are hot (in the background). Timed after one batch, the rate was
+  // about half the training's (7,000-8,500 against 13,000-19,000 images/s on the test machine).
+  const warmUntil = performance.now() + CALIBRATION_WARM_MS;
+  for (let b = 0; b < CALIBRATION_WARM_BATCHES.max && (b < CALIBRATION_WARM_BATCHES.min || performance.now() < warmUntil); b++)
+    engine.trainBatch(images, labels, order, 0, 64, adam);
+  // Each batch timed on its own, the median kept: the page is busiest just after loading (charts
+  // warming up, the offline copy being saved), and a batch the system paused says nothing of the rate.
+  const times: number[] = [];
+  for (let b = 0; b < 12; b++) {
+    const started = performance.now();
+    engine.trainBatch(images, labels, order, 0, 64, adam);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const median = (times[5]! + times[6]!) / 2;
+  return Math.round((64 * 1000) / Math.max(median, 0.01));
 }
+
+/** The calibration's warm-up: at least 8 batches, and up to 40 within 150 ms (a fast device is warm sooner). */
+const CALIBRATION_WARM_MS = 150;
+const CALIBRATION_WARM_BATCHES = { min: 8, max: 40 };
 
 /** Images a second tfjs trains the seed preset on the current backend (WebGL): two batches to warm up, three timed. */
 export async function measureTfjs(build: () => tf.LayersModel): Promise<number> {

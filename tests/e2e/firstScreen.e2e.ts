@@ -46,6 +46,11 @@ describe('The first screen', () => {
     expect(await waitForState(page, ['ready', 'error'])).toBe('ready');
     expect(await offScreen(page, LESSON)).toEqual([]);
     await expect(page.getByTestId('preset-seed').getAttribute('aria-pressed')).resolves.toBe('true');
+    // Each preset says how long it takes here, from the engine's calibration, once that has run.
+    for (const id of ['seed', 'quick']) {
+      await page.getByTestId(`preset-time-${id}`).waitFor({ timeout: 30_000 });
+      await expect(page.getByTestId(`preset-time-${id}`).innerText()).resolves.toMatch(/^ · about \d+ (s|min)$/);
+    }
 
     await page.setViewportSize({ width: 1920, height: 1080 });
     expect(await offScreen(page, LESSON)).toEqual([]);

@@ -240,6 +240,9 @@ export const en = {
     waitingForData: 'Training starts once the data has loaded.',
     settingsError: 'Some settings could not be used',
     presetLabels: { seed: 'Seed recipe (20 epochs)', quick: 'Quick demo' } satisfies Record<Preset['id'], string>,
+    /** How long a preset's run takes on this device, from the calibration's rate (rounded by aboutTime). */
+    presetTime: (time: { seconds: number } | { minutes: number }) =>
+      'seconds' in time ? `about ${time.seconds} s` : `about ${time.minutes} min`,
     why: {
       lost: () => 'the WebGL context was lost earlier on this page',
       software: (renderer: string) => `WebGL is software-rendered here: ${renderer}`,

@@ -300,6 +300,7 @@ export const zh: Strings = {
     waitingForData: '数据加载完成后即可开始训练。',
     settingsError: '部分设置无法使用',
     presetLabels: { seed: '参考配方（20 轮）', quick: '快速演示' },
+    presetTime: (time) => ('seconds' in time ? `约 ${time.seconds} 秒` : `约 ${time.minutes} 分钟`),
     why: {
       lost: () => '这个页面之前丢失过 WebGL 上下文',
       software: (renderer) => `这里的 WebGL 是软件渲染的：${renderer}`,

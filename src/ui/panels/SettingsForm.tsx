@@ -8,6 +8,7 @@ import {
   SETTING_NAMES,
   SETTING_SPECS,
   checkCombination,
+  estimateRunSeconds,
   parseSettings,
   type SettingError,
   type TrainSettings,
@@ -29,13 +30,22 @@ interface SettingsFormProps {
   onChange: (settings: TrainSettings, errors: SettingError[]) => void;
   /** Show the settings unfolded from the start (the address had values out of range). */
   unfold?: boolean;
+  /** Training images a second of what will train here (the backend's calibration), for each preset's time; null: not measured. */
+  rate?: number | null;
+}
+
+/** A duration as the presets say it: whole seconds under 20, then fives, then whole minutes. */
+export function aboutTime(seconds: number): { seconds: number } | { minutes: number } {
+  if (seconds < 20) return { seconds: Math.max(1, Math.round(seconds)) };
+  if (seconds < 57.5) return { seconds: Math.round(seconds / 5) * 5 };
+  return { minutes: Math.max(1, Math.round(seconds / 60)) };
 }
 
 /**
  * Every training setting with its range. What the user types is kept as typed; a value out of
  * range is named with its range and the last good value stays in use until it is fixed.
  */
-export function SettingsForm({ settings, errors, disabled, onChange, unfold = false }: SettingsFormProps) {
+export function SettingsForm({ settings, errors, disabled, onChange, unfold = false, rate = null }: SettingsFormProps) {
   const strings = useStrings();
   const s = strings.train;
   const say = useSay();
@@ -69,6 +79,12 @@ export function SettingsForm({ settings, errors, disabled, onChange, unfold = fa
             data-testid={`preset-${preset.id}`}
           >
             {s.presetLabels[preset.id]}
+            {rate ? (
+              <span className="preset__time" data-testid={`preset-time-${preset.id}`}>
+                {' · '}
+                {s.presetTime(aboutTime(estimateRunSeconds({ ...DEFAULT_SETTINGS, ...preset.settings }, rate)))}
+              </span>
+            ) : null}
           </button>
         ))}
       </div>

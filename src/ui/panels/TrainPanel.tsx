@@ -1,6 +1,6 @@
 import { isRunning } from '../state/appState';
 import { memo, useEffect, useMemo } from 'react';
-import type { EpochResult, RunRecord } from '../../shared/protocol';
+import type { BackendInfo, EpochResult, RunRecord } from '../../shared/protocol';
 import { chartBaseline } from '../state/why';
 import { baselineSeries, epochPoints } from '../runs/baseline';
 import { LineChart, warmUpCharts } from '../charts/charts';
@@ -74,6 +74,7 @@ export function TrainPanel({ trainer, present = false }: { trainer: TrainPanelTr
           disabled={running}
           onChange={trainer.changeSettings}
           unfold={state.urlErrors.length > 0}
+          rate={trainingRate(state.backend)}
         />
       )}
       <div className="controls">
@@ -390,3 +391,9 @@ const EpochLog = memo(function EpochLog({ epochs }: { epochs: EpochResult[] }) {
     </details>
   );
 });
+
+/** Images a second of what trains here, as calibrated (the engine, or tfjs WebGL where it measured faster); null if not measured. */
+function trainingRate(backend: BackendInfo | null): number | null {
+  if (!backend?.rates) return null;
+  return (backend.trainer === 'engine' ? backend.rates.engine : backend.name === 'webgl' ? backend.rates.webgl : undefined) ?? null;
+}
