@@ -240,3 +240,10 @@ export function estimateRunSeconds(settings: Pick<TrainSettings, 'epochs' | 'tra
   const evaluated = settings.epochs * validation + Math.min(train, 2000) + Math.min(validation, 2000) + 10_000;
   return (settings.epochs * train + evaluated / 3) / rate + 1;
 }
+
+/** A duration as the presets say it: whole seconds under 20, then fives, then whole minutes. */
+export function aboutTime(seconds: number): { seconds: number } | { minutes: number } {
+  if (seconds < 20) return { seconds: Math.max(1, Math.round(seconds)) };
+  if (seconds < 57.5) return { seconds: Math.round(seconds / 5) * 5 };
+  return { minutes: Math.max(1, Math.round(seconds / 60)) };
+}

@@ -74,11 +74,13 @@ export function variedBatches(train: TrainDigits, seed: number, maxBatch: number
 }
 
 /**
- * What the helper thread is told: its digits once, then a few consecutive batches at a time (a
- * chunk: their orders one after another), with a spent chunk's pixels handed back to be filled again.
+ * What the helper thread is told: the training digits once a session, then for each run its seed
+ * and batch size, then a few consecutive batches at a time (a chunk: their orders one after
+ * another), with a spent chunk's pixels handed back to be filled again.
  */
 export type StylesCommand =
-  | { type: 'start'; bytes: Uint8Array; labels: Uint8Array; seed: number; maxBatch: number }
+  | { type: 'digits'; bytes: Uint8Array; labels: Uint8Array }
+  | { type: 'run'; seed: number; maxBatch: number }
   | { type: 'batches'; id: number; order: Int32Array; counts: number[]; firstStep: number; reuse: Float32Array | null };
 export type StylesAnswer = { id: number; images: Float32Array; labels: Uint8Array } | { id: number; error: string };
 
@@ -111,11 +113,11 @@ export function fillChunk(
  * not shuffled yet). The trainer never waits for it: a batch whose chunk has not come back yet is
  * made here instead (the same pixels: a batch depends only on its digits and its step), and that
  * chunk is dropped. Falls back to this thread for good if the helper fails. (The training digits go
- * to the helper once, at the start: sending each batch's digits with its request doubled the waits.
+ * to the helper once a session: sending each batch's digits with its request doubled the waits.
  * One request a batch, three ahead, awaited: the trainer waited 0.2-0.45 s a Quick demo, most of it
  * in its first seconds, while the helper started and the page drew its charts.)
  */
-export function helperBatches(train: TrainDigits, count: number, seed: number, maxBatch: number, helper: Worker): BatchSource {
+export function helperBatches(train: TrainDigits, seed: number, maxBatch: number, helper: StylesHelper): BatchSource {
   const inline = variedBatches(train, seed, maxBatch);
   const identity = Int32Array.from({ length: HELPER_CHUNK * maxBatch }, (_, i) => i);
   interface Chunk {
@@ -124,26 +126,23 @@ export function helperBatches(train: TrainDigits, count: number, seed: number, m
     batches: { step: number; start: number; count: number }[];
     answer: { images: Float32Array; labels: Uint8Array } | null;
   }
+  const worker = helper.worker;
   let chunks: Chunk[] = [];
-  let nextId = 1;
   let failed = false;
   /** A spent chunk's pixels, handed back with the next request. */
   let spare: Float32Array | null = null;
-  helper.onmessage = (event: MessageEvent<StylesAnswer>) => {
+  worker.onmessage = (event: MessageEvent<StylesAnswer>) => {
     const answer = event.data;
     const chunk = chunks.find((c) => c.id === answer.id);
-    if ('error' in answer) failed = true;
+    if ('error' in answer) failed ||= chunk !== undefined;
     else if (chunk) chunk.answer = answer;
-    else spare = answer.images; // dropped meanwhile
+    else spare = answer.images; // dropped meanwhile (or a previous run's)
   };
-  helper.onerror = (event) => {
+  worker.onerror = (event) => {
     event.preventDefault();
-    failed = true;
+    failed = helper.failed = true;
   };
-  // Only the digits a run can draw: a compact copy, handed over.
-  const bytes = train.bytes.slice(0, count * PIXELS_PER_IMAGE);
-  const labels = train.labels.slice(0, count);
-  helper.postMessage({ type: 'start', bytes, labels, seed, maxBatch } satisfies StylesCommand, [bytes.buffer, labels.buffer]);
+  worker.postMessage({ type: 'run', seed, maxBatch } satisfies StylesCommand);
 
   /** Asks for the chunk of batches that follows `after` in this epoch's order (none past its end). */
   function ask(order: Int32Array, after: { step: number; start: number; count: number }): boolean {
@@ -156,7 +155,7 @@ export function helperBatches(train: TrainDigits, count: number, seed: number, m
       batches.push({ step, start, count: n });
     }
     if (batches.length === 0) return false;
-    const id = nextId++;
+    const id = helper.nextId++;
     const first = batches[0]!.start;
     const last = batches.at(-1)!;
     const command: StylesCommand = {
@@ -167,7 +166,7 @@ export function helperBatches(train: TrainDigits, count: number, seed: number, m
       firstStep: batches[0]!.step,
       reuse: spare,
     };
-    helper.postMessage(command, spare ? [spare.buffer] : []);
+    worker.postMessage(command, spare ? [spare.buffer] : []);
     spare = null;
     chunks.push({ id, batches, answer: null });
     return true;
@@ -175,7 +174,7 @@ export function helperBatches(train: TrainDigits, count: number, seed: number, m
 
   return {
     next(order, start, n, step) {
-      if (failed) return inline.next(order, start, n, step);
+      if (failed || helper.failed) return inline.next(order, start, n, step);
       // Chunks before this batch's are spent (or were not needed): their pixels are filled again. A
       // batch no chunk foresaw (a resumed or stopped run, a new epoch) starts over from here.
       const index = chunks.findIndex((c) => c.batches.some((b) => b.step === step && b.start === start && b.count === n));
@@ -197,22 +196,53 @@ export function helperBatches(train: TrainDigits, count: number, seed: number, m
       while (ahead() < HELPER_CHUNKS_AHEAD && ask(order, chunks.at(-1)?.batches.at(-1) ?? { step, start, count: n }));
       return batch;
     },
+    // The helper stays for the session's next run; its answers to this run find no taker.
     dispose() {
-      helper.terminate();
+      worker.onmessage = null;
       chunks = [];
     },
   };
 }
 
-/** The batch source the settings ask for: on a helper thread where there are workers. */
-export function batchesFor(train: TrainDigits, count: number, settings: { styles: number; seed: number; batchSize: number }): BatchSource {
-  if (settings.styles !== 1) return plainBatches(train);
-  if (typeof Worker === 'undefined') return variedBatches(train, settings.seed, settings.batchSize);
-  const helper = new Worker(new URL('./styles.worker.ts', import.meta.url), { type: 'module', name: 'varied handwriting' });
-  return helperBatches(train, count, settings.seed, settings.batchSize, helper);
+/**
+ * The helper thread of a session, with the session's training digits. Starting it costs the
+ * trainer's thread a few hundred ms on a busy 2-core machine (the thread's creation and a 47 MB copy
+ * of the digits: 330 and 385 ms measured at a Quick demo's start), so it is started once, while the
+ * page is idle after loading (prepareStylesHelper), and serves every run.
+ */
+export interface StylesHelper {
+  worker: Worker;
+  /** The digits it holds (the session's training set). */
+  train: TrainDigits;
+  /** Request ids, unique over the session, so that a run never takes a previous run's answer. */
+  nextId: number;
+  failed: boolean;
 }
 
-/** The class digits a teaching run learns, as the network reads them. */
+let shared: StylesHelper | null = null;
+
+/** Starts the session's helper thread with its training digits, unless it runs already; null where there are no workers. */
+export function prepareStylesHelper(train: TrainDigits): StylesHelper | null {
+  if (typeof Worker === 'undefined') return null;
+  if (shared && !shared.failed && shared.train.bytes === train.bytes) return shared;
+  shared?.worker.terminate();
+  const worker = new Worker(new URL('./styles.worker.ts', import.meta.url), { type: 'module', name: 'varied handwriting' });
+  // A copy, handed over: the trainer keeps its own (the validation split, batches made here).
+  const bytes = train.bytes.slice();
+  const labels = train.labels.slice();
+  worker.postMessage({ type: 'digits', bytes, labels } satisfies StylesCommand, [bytes.buffer, labels.buffer]);
+  shared = { worker, train, nextId: 1, failed: false };
+  return shared;
+}
+
+/** The batch source the settings ask for: varied on the session's helper thread where there are workers. */
+export function batchesFor(train: TrainDigits, settings: { styles: number; seed: number; batchSize: number }): BatchSource {
+  if (settings.styles !== 1) return plainBatches(train);
+  const helper = prepareStylesHelper(train);
+  if (!helper) return variedBatches(train, settings.seed, settings.batchSize);
+  return helperBatches(train, settings.seed, settings.batchSize, helper);
+}
+
 export interface TeachDigits {
   /** digits x PIXELS_PER_IMAGE, in [0, 1]. */
   pixels: Float32Array;

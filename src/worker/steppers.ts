@@ -26,7 +26,7 @@ import {
   type OptimizerName,
 } from '../model/training';
 import { captureOptimizer, restoreOptimizer, type NamedArray, type OptimizerState } from '../model/trainingState';
-import { learningRateAt, splitSizes, stepsOf, type TrainSettings } from '../shared/settings';
+import { learningRateAt, stepsOf, type TrainSettings } from '../shared/settings';
 import { batchesFor, type BatchSource } from './batches';
 import type { BackendWatch } from './contextLoss';
 import { EVAL_CHUNK, yieldToEvents } from './session';
@@ -66,7 +66,7 @@ export async function tfjsStepper(
   watch: BackendWatch,
   digits: RunDigits | null = null,
 ): Promise<Stepper> {
-  const batches = digits?.batches ?? batchesFor(train, splitSizes(settings).train, settings);
+  const batches = digits?.batches ?? batchesFor(train, settings);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
   if (from) await restoreOptimizer(optimizer, from);
   const buffers = createBatchBuffers(settings.batchSize);
@@ -138,7 +138,7 @@ export function engineStepper(
   from: OptimizerState | null,
   digits: RunDigits | null = null,
 ): Stepper {
-  const batches = digits?.batches ?? batchesFor(train, splitSizes(settings).train, settings);
+  const batches = digits?.batches ?? batchesFor(train, settings);
   const engine: Engine = createEngine(module, {
     preset: settings.model satisfies ModelPreset,
     activation: settings.activation,

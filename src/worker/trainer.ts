@@ -8,7 +8,7 @@
  */
 import { DataFileError } from '../data/dataFileError';
 import type { SplitName } from '../data/mnist';
-import type { LoaderIO } from '../data/mnistLoader';
+import type { LoaderIO, MnistData } from '../data/mnistLoader';
 import { wasmSimdSupported } from '../engine/engine';
 import { buildLeNet5, summarize } from '../model/lenet5';
 import { ModelStoreError } from '../model/modelStore';
@@ -23,6 +23,7 @@ import { createModelInUse } from './modelInUse';
 import { errorMessage, SaidError, SettingsError, type Post, type Session } from './session';
 import type { EngineCandidate } from './backends';
 import { measureEngine, measureTfjs } from './steppers';
+import { prepareStylesHelper } from './batches';
 import { createTrainingRun } from './trainingRun';
 import { createClassSet } from './classSet';
 import { teachClassDigits } from './teaching';
@@ -47,6 +48,8 @@ export type TrainerSessionOptions = DataSource & {
   store?: LibraryStore | null;
   now?: () => number;
 };
+
+const startStylesHelper = (data: MnistData) => prepareStylesHelper(data.train);
 
 /** Creates the worker-side session: owns the data set and the backend, and routes the commands. */
 export function createTrainerSession(post: Post, options: TrainerSessionOptions): TrainerSession {
@@ -95,6 +98,8 @@ export function createTrainerSession(post: Post, options: TrainerSessionOptions)
       const info = previous.then(async () => {
         const selected = await options.selectBackend(choice, avoid, engineCandidate());
         post({ type: 'backendSelected', backend: selected });
+        // The Varied-handwriting helper, started now rather than at the Train click (batches.ts).
+        setTimeout(() => void dataset.loaded().then(startStylesHelper, () => undefined), 0);
         return selected;
       });
       const entry = { choice, info };

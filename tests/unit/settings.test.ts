@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, shuffleInPlace } from '../../src/data/random';
 import { downsample } from '../../src/ui/charts/chartData';
-import { aboutTime } from '../../src/ui/panels/SettingsForm';
 import {
   DEFAULT_SETTINGS,
+  aboutTime,
   PRESETS,
   completeSettings,
   estimateRunSeconds,

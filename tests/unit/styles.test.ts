@@ -4,7 +4,16 @@ import { digitStatistics } from '../../src/data/digitStats';
 import { PIXELS_PER_IMAGE } from '../../src/data/mnist';
 import { mulberry32 } from '../../src/data/random';
 import { createStyleScratch, penLine, varyDigit, type StyleRates } from '../../src/data/styles';
-import { fillChunk, helperBatches, plainBatches, variedBatches, type Batch, type StylesAnswer, type StylesCommand } from '../../src/worker/batches';
+import {
+  fillChunk,
+  helperBatches,
+  plainBatches,
+  variedBatches,
+  type Batch,
+  type StylesAnswer,
+  type StylesCommand,
+  type StylesHelper,
+} from '../../src/worker/batches';
 import { pixelsToBytes } from '../../src/data/sprite';
 import { mnist } from './engineFixtures';
 
@@ -123,74 +132,86 @@ describe('batches', () => {
 
   /** A helper thread in this one: runs styles.worker.ts's protocol (fillChunk on variedBatches), answering `delay` ms later. */
   function fakeHelper(failAt = Infinity, delay = 1) {
-    let source: ReturnType<typeof variedBatches> | null = null;
+    let digits: { bytes: Uint8Array; labels: Uint8Array } | null = null;
+    let run: ReturnType<typeof variedBatches> | null = null;
     const log: string[] = [];
     const posted: Float32Array[] = [];
     const reused: Float32Array[] = [];
-    const helper = {
+    const worker = {
       onmessage: null as ((event: MessageEvent<StylesAnswer>) => void) | null,
       onerror: null as ((event: ErrorEvent) => void) | null,
-      terminated: false,
       postMessage(command: StylesCommand) {
-        if (command.type === 'start') {
-          source = variedBatches({ bytes: command.bytes, labels: command.labels }, command.seed, command.maxBatch);
+        if (command.type === 'digits') {
+          digits = { bytes: command.bytes, labels: command.labels };
+          return;
+        }
+        if (command.type === 'run') {
+          log.push(`run ${command.seed}`);
+          run = variedBatches(digits!, command.seed, command.maxBatch);
           return;
         }
         log.push(`${command.firstStep}:${command.order[0]}+${command.counts.join('+')}`);
         if (command.reuse) reused.push(command.reuse);
         setTimeout(() => {
           if (command.firstStep >= failAt) {
-            helper.onerror?.({ message: 'boom', preventDefault: () => {} } as ErrorEvent);
+            worker.onerror?.({ message: 'boom', preventDefault: () => {} } as ErrorEvent);
             return;
           }
-          const answer = fillChunk(source!, command, 64);
+          const answer = fillChunk(run!, command, 64);
           posted.push(answer.images);
-          helper.onmessage?.({ data: { id: command.id, ...answer } } as MessageEvent);
+          worker.onmessage?.({ data: { id: command.id, ...answer } } as MessageEvent);
         }, delay);
       },
-      terminate() {
-        helper.terminated = true;
-      },
     };
-    return { helper, log, posted, reused };
+    const copy = { bytes: train.bytes.slice(), labels: train.labels.slice() };
+    worker.postMessage({ type: 'digits', ...copy });
+    const helper: StylesHelper = { worker: worker as unknown as Worker, train, nextId: 1, failed: false };
+    return { helper, worker, log, posted, reused };
   }
 
   const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   /** One epoch of 200 digits in batches of 64 (64, 64, 64, 8), then the next epoch's first two. */
   const steps = [0, 64, 128, 192, 0, 64].map((start, k) => ({ start, n: Math.min(64, 200 - start), step: k + 1 }));
 
-  it('on a helper thread: the same digits, chunks of the epoch asked for ahead, their pixels handed back to be filled again', async () => {
-    const inline = variedBatches(train, 3, 64);
-    const { helper, log, posted, reused } = fakeHelper();
-    const source = helperBatches(train, 200, 3, 64, helper as unknown as Worker);
-    const fromHelper: boolean[] = [];
-    for (const { start, n, step } of steps) {
-      const got = await source.next(order, start, n, step);
-      fromHelper.push(posted.includes(got.images as Float32Array));
-      expect(imagesOf({ ...got, images: got.images.subarray(got.start * PIXELS_PER_IMAGE) }, n)).toEqual(
-        imagesOf(inline.next(order, start, n, step), n),
-      );
-      expect(Array.from(got.labels.subarray(got.start, got.start + n))).toEqual(Array.from(order.subarray(start, start + n), (i) => train.labels[i]));
-      await tick(10); // the step's time: the helper answers meanwhile
+  it('on a helper thread: the same digits, chunks of the epoch asked for ahead, their pixels handed back to be filled again; the helper serves the next run', async () => {
+    const { helper, worker, log, posted, reused } = fakeHelper();
+    for (const seed of [3, 4]) {
+      const inline = variedBatches(train, seed, 64);
+      const source = helperBatches(train, seed, 64, helper);
+      const fromHelper: boolean[] = [];
+      for (const { start, n, step } of steps) {
+        const got = await source.next(order, start, n, step);
+        fromHelper.push(posted.includes(got.images as Float32Array));
+        expect(imagesOf({ ...got, images: got.images.subarray(got.start * PIXELS_PER_IMAGE) }, n)).toEqual(
+          imagesOf(inline.next(order, start, n, step), n),
+        );
+        expect(Array.from(got.labels.subarray(got.start, got.start + n))).toEqual(
+          Array.from(order.subarray(start, start + n), (i) => train.labels[i]),
+        );
+        await tick(10); // the step's time: the helper answers meanwhile
+      }
+      // The first batch of each epoch is made here (its order was not known before); the rest came from the helper.
+      expect(fromHelper).toEqual([false, true, true, true, false, true]);
+      source.dispose();
+      expect(worker.onmessage).toBeNull();
     }
-    // The first batch of each epoch is made here (its order was not known before); the rest came from the helper.
-    expect(fromHelper).toEqual([false, true, true, true, false, true]);
-    // One chunk asked for after each epoch's first batch (the rest of the epoch, up to its end; then the next epoch's).
-    expect(log).toEqual([`2:${order[64]}+64+64+8`, `6:${order[64]}+64+64+8`]);
+    // Per run: its seed, then one chunk asked for after each epoch's first batch (the rest of the epoch, up to its end).
+    const run = [`2:${order[64]}+64+64+8`, `6:${order[64]}+64+64+8`];
+    expect(log).toEqual(['run 3', ...run, 'run 4', ...run]);
     // The first epoch's chunk, spent, went back with the second request.
-    expect(reused).toEqual([posted[0]]);
-    source.dispose();
-    expect(helper.terminated).toBe(true);
+    expect(reused[0]).toBe(posted[0]);
+    // Ids are unique over the session: a run never takes a previous run's answer.
+    expect(helper.nextId).toBe(5);
   });
 
-  it('never waits for the helper: a batch not back yet is made here, the same pixels; after a failure, every batch is', async () => {
+  it('never waits for the helper: a batch not back yet is made here, the same pixels; after a failure, every batch is, and the helper is marked to be replaced', async () => {
     const inline = variedBatches(train, 3, 64);
     for (const [failAt, delay] of [
       [Infinity, 1000], // a slow helper: nothing comes back in time
       [2, 1], // a helper that fails on its first chunk
     ]) {
       const { helper, log, posted } = fakeHelper(failAt, delay);
-      const source = helperBatches(train, 200, 3, 64, helper as unknown as Worker);
+      const source = helperBatches(train, 3, 64, helper);
       for (const { start, n, step } of steps) {
         const got = source.next(order, start, n, step);
         expect(got).not.toBeInstanceOf(Promise);
@@ -201,8 +222,11 @@ describe('batches', () => {
         );
         await tick(10);
       }
-      // The failed helper is asked nothing more.
-      if (failAt === 2) expect(log).toEqual([`2:${order[64]}+64+64+8`]);
+      // The failed helper is asked nothing more, and is marked for the session to replace.
+      if (failAt === 2) {
+        expect(log).toEqual(['run 3', `2:${order[64]}+64+64+8`]);
+        expect(helper.failed).toBe(true);
+      }
       source.dispose();
     }
   });

@@ -7,6 +7,7 @@ import {
   PRESETS,
   SETTING_NAMES,
   SETTING_SPECS,
+  aboutTime,
   checkCombination,
   estimateRunSeconds,
   parseSettings,
@@ -32,13 +33,6 @@ interface SettingsFormProps {
   unfold?: boolean;
   /** Training images a second of what will train here (the backend's calibration), for each preset's time; null: not measured. */
   rate?: number | null;
-}
-
-/** A duration as the presets say it: whole seconds under 20, then fives, then whole minutes. */
-export function aboutTime(seconds: number): { seconds: number } | { minutes: number } {
-  if (seconds < 20) return { seconds: Math.max(1, Math.round(seconds)) };
-  if (seconds < 57.5) return { seconds: Math.round(seconds / 5) * 5 };
-  return { minutes: Math.max(1, Math.round(seconds / 60)) };
 }
 
 /**
