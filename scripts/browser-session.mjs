@@ -17,8 +17,10 @@ export async function serveBuild() {
     console.error(INSTALL_HINT);
     process.exit(1);
   }
-  await build({ logLevel: 'error' });
-  const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
+  // SERVE_DIR=folder serves a build made before (an A/B comparison of two builds) instead of building.
+  const outDir = process.env.SERVE_DIR;
+  if (!outDir) await build({ logLevel: 'error' });
+  const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, build: outDir ? { outDir } : {}, logLevel: 'warn' });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   return { url, executablePath, close: () => server.close() };
