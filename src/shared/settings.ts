@@ -232,13 +232,13 @@ export function validateSettings(settings: TrainSettings): SettingError[] {
  * About how long a run of these settings takes, from the click to the test results, at `rate`
  * training images a second (the calibration's, on this device): its training steps, the forward
  * passes of the evaluations (the validation split after every epoch, a sample at epoch 0, the
- * 10,000 test digits; a forward pass costs about a third of a training step), and a second of
- * setting up and drawing. Checked against recorded runs on the test machine (README, "Results").
+ * 10,000 test digits; a forward pass costs about a third of a training step), and two seconds of
+ * setting up, saving and drawing. Checked against recorded runs on the test machine (README, "Results").
  */
 export function estimateRunSeconds(settings: Pick<TrainSettings, 'epochs' | 'trainSize' | 'validationSplit'>, rate: number): number {
   const { train, validation } = splitSizes(settings);
   const evaluated = settings.epochs * validation + Math.min(train, 2000) + Math.min(validation, 2000) + 10_000;
-  return (settings.epochs * train + evaluated / 3) / rate + 1;
+  return (settings.epochs * train + evaluated / 3) / rate + 2;
 }
 
 /** A duration as the presets say it: whole seconds under 20, then fives, then whole minutes. */
