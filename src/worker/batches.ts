@@ -111,8 +111,9 @@ export function fillChunk(
  * variedBatches on a helper thread, ahead of the training: the helper fills chunks of HELPER_CHUNK
  * batches, HELPER_CHUNKS_AHEAD chunks asked for ahead within the epoch (the next epoch's order is
  * not shuffled yet). The trainer never waits for it: a batch whose chunk has not come back yet is
- * made here instead (the same pixels: a batch depends only on its digits and its step), and that
- * chunk is dropped. Falls back to this thread for good if the helper fails. (The training digits go
+ * made here instead (the same pixels: a batch depends only on its digits and its step); the chunk's
+ * later batches are taken from it if it is back by then. Falls back to this thread for good if the
+ * helper fails. (The training digits go
  * to the helper once a session: sending each batch's digits with its request doubled the waits.
  * One request a batch, three ahead, awaited: the trainer waited 0.2-0.45 s a Quick demo, most of it
  * in its first seconds, while the helper started and the page drew its charts.)
