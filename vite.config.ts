@@ -156,7 +156,8 @@ function eagerCompile(chunkNames: string[]): Plugin {
       if (!chunks.some((chunk) => chunk.isEntry && chunk.name === 'index')) return;
       for (const name of chunkNames) {
         const chunk = chunks.find((c) => c.name === name);
-        if (!chunk) throw new Error(`eager-compile: no chunk named ${name} (chunks: ${chunks.map((c) => c.name).join(', ')}); update vite.config.ts`);
+        if (!chunk)
+          throw new Error(`eager-compile: no chunk named ${name} (chunks: ${chunks.map((c) => c.name).join(', ')}); update vite.config.ts`);
         const file = join(options.dir ?? 'dist', chunk.fileName);
         writeFileSync(file, hint + readFileSync(file, 'utf8'));
         if (existsSync(`${file}.map`)) {

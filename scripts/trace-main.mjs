@@ -16,7 +16,11 @@ import { serveBuild, waitForState, withPage } from './browser-session.mjs';
 /** @param {string} outDir */
 async function serveFolder(outDir) {
   const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, build: { outDir }, logLevel: 'warn' });
-  return { url: /** @type {string} */ (server.resolvedUrls?.local[0]), executablePath: /** @type {string} */ (findChromium()), close: () => server.close() };
+  return {
+    url: /** @type {string} */ (server.resolvedUrls?.local[0]),
+    executablePath: /** @type {string} */ (findChromium()),
+    close: () => server.close(),
+  };
 }
 
 const query = cliOption('--query', '');
@@ -68,7 +72,9 @@ function report(events) {
   const threadNames = new Map();
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, e.args.name);
   const mainKeys = [...threadNames].filter(([, name]) => name === 'CrRendererMain').map(([key]) => key);
-  const navStart = events.find((e) => e.name === 'navigationStart' && e.args?.data?.isLoadingMainFrame && e.args?.data?.documentLoaderURL?.startsWith('http'))?.ts;
+  const navStart = events.find(
+    (e) => e.name === 'navigationStart' && e.args?.data?.isLoadingMainFrame && e.args?.data?.documentLoaderURL?.startsWith('http'),
+  )?.ts;
   for (const key of mainKeys) {
     const own = events.filter((e) => `${e.pid}:${e.tid}` === key && e.ph === 'X').sort((a, b) => a.ts - b.ts);
     const tasks = own.filter((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.dur > threshold * 1000);
@@ -81,7 +87,9 @@ function report(events) {
       // Self time per event: its duration minus its direct children's.
       for (const e of inside) {
         const children = inside.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur <= e.ts + e.dur);
-        const direct = children.filter((c) => !children.some((p) => p !== c && p.ts <= c.ts && p.ts + p.dur >= c.ts + c.dur && c !== p && p.dur > c.dur));
+        const direct = children.filter(
+          (c) => !children.some((p) => p !== c && p.ts <= c.ts && p.ts + p.dur >= c.ts + c.dur && c !== p && p.dur > c.dur),
+        );
         const childTime = direct.reduce((sum, c) => sum + c.dur, 0);
         const d = e.args?.data ?? {};
         const label = `${e.name}${d.url ? ` ${String(d.url).replace(/^.*\//, '')}` : ''}${d.functionName ? ` ${d.functionName}` : ''}${d.type ? ` ${d.type}` : ''}`;
