@@ -9,19 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cliOption } from './cli.mjs';
-import { preview } from 'vite';
-import { findChromium } from './find-chromium.mjs';
 import { serveBuild, waitForState, withPage } from './browser-session.mjs';
-
-/** @param {string} outDir */
-async function serveFolder(outDir) {
-  const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, build: { outDir }, logLevel: 'warn' });
-  return {
-    url: /** @type {string} */ (server.resolvedUrls?.local[0]),
-    executablePath: /** @type {string} */ (findChromium()),
-    close: () => server.close(),
-  };
-}
 
 const query = cliOption('--query', '');
 const width = Number(cliOption('--width', '1366'));
@@ -30,8 +18,8 @@ const out = cliOption('--out', '');
 const train = process.argv.includes('--train');
 const threshold = Number(cliOption('--threshold', '50'));
 
-// OUT=folder serves an existing build (e.g. a variant) instead of building.
-const server = process.env.OUT ? await serveFolder(process.env.OUT) : await serveBuild();
+// SERVE_DIR=folder serves a build made before instead of building (serveBuild).
+const server = await serveBuild();
 try {
   await withPage(
     server.executablePath,

@@ -228,6 +228,9 @@ export function validateSettings(settings: TrainSettings): SettingError[] {
   return errors.length > 0 ? errors : checkCombination(settings);
 }
 
+/** Digits of each split evaluated for epoch 0 (the untrained model): enough for a steady starting point. */
+export const INITIAL_SAMPLE = 2000;
+
 /**
  * About how long a run of these settings takes, from the click to the test results, at `rate`
  * training images a second (the calibration's, on this device): its training steps, the forward
@@ -237,7 +240,7 @@ export function validateSettings(settings: TrainSettings): SettingError[] {
  */
 export function estimateRunSeconds(settings: Pick<TrainSettings, 'epochs' | 'trainSize' | 'validationSplit'>, rate: number): number {
   const { train, validation } = splitSizes(settings);
-  const evaluated = settings.epochs * validation + Math.min(train, 2000) + Math.min(validation, 2000) + 10_000;
+  const evaluated = settings.epochs * validation + Math.min(train, INITIAL_SAMPLE) + Math.min(validation, INITIAL_SAMPLE) + 10_000;
   return (settings.epochs * train + evaluated / 3) / rate + 2;
 }
 

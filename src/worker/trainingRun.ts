@@ -12,16 +12,13 @@ import { mulberry32, shuffleInPlace } from '../data/random';
 import { buildLeNet5, summarize } from '../model/lenet5';
 import { captureWeights, restoreWeights, type NamedArray } from '../model/trainingState';
 import { BATCH_EVENT_INTERVAL_MS, type EpochResult, type ModelRecord, type TestFault } from '../shared/protocol';
-import { splitSizes, validateSettings, type TrainSettings } from '../shared/settings';
+import { INITIAL_SAMPLE, splitSizes, validateSettings, type TrainSettings } from '../shared/settings';
 import { BackendLostError, CONTEXT_LOST_MESSAGE, loseBackendContext, watchBackend, type BackendWatch } from './contextLoss';
 import { trainedModelName, type Checkpoint } from './library';
 import type { ModelInUse } from './modelInUse';
 import { SettingsError, weightBytes, yieldToEvents, type Session } from './session';
 import { engineStepper, tfjsStepper, type Stepper } from './steppers';
 import { teachingBatches, type TeachDigits } from './batches';
-
-/** Digits of each split evaluated for epoch 0 (the untrained model): enough for a steady starting point. */
-const INITIAL_SAMPLE = 2000;
 
 /** The `testFault` run loses the WebGL context at this batch of epoch 2 (epoch 1 when there is only one). */
 const FAULT_AT_BATCH = 3;
