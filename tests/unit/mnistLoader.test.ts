@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../scripts/mnist-sprites.mjs';
 import { DataFileError } from '../../src/data/dataFileError';
-import { loadMnist, type LoaderIO, type LoadOptions } from '../../src/data/mnistLoader';
+import { loadMnist, type GrayImage, type LoaderIO, type LoadOptions } from '../../src/data/mnistLoader';
+import { decodeGrayPng } from '../../src/data/png';
 import { BASE_URL, TINY_COUNTS, makeTinyDataset, tinyIO, withManifest } from './fixtures';
 
 const options = { baseUrl: BASE_URL, expectedCounts: TINY_COUNTS };
@@ -38,6 +39,35 @@ describe('loadMnist', () => {
     expect(seen[0]).toEqual([0, total]);
     expect(seen.at(-1)).toEqual([total, total]);
     expect(seen.map(([loaded]) => loaded)).toEqual(seen.map(([loaded]) => loaded).sort((a, b) => a - b));
+  });
+
+  it('decodes the sprites one at a time, each into the buffer of the one before where the sizes match, and the pixels stay exact', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const made: GrayImage[] = [];
+    const given: (Uint8Array | undefined)[] = [];
+    const io: LoaderIO = {
+      ...tinyIO(dataset.files),
+      decodeGrayPng: async (bytes, reuse) => {
+        most = Math.max(most, ++inFlight);
+        given.push(reuse);
+        const image = await decodeGrayPng(bytes, reuse);
+        inFlight--;
+        made.push(image);
+        return image;
+      },
+    };
+    const data = await loadMnist(io, options);
+    expect(most).toBe(1);
+    expect(made).toHaveLength(given.length);
+    // After the first, each decode is offered the buffer of the one before; it is used where the size matches.
+    expect(given[0]).toBeUndefined();
+    for (let i = 1; i < made.length; i++) {
+      expect(given[i]).toBe(made[i - 1]!.gray);
+      if (made[i]!.gray.length === made[i - 1]!.gray.length) expect(made[i]!.gray).toBe(made[i - 1]!.gray);
+    }
+    expect(made.filter((image, i) => i > 0 && image.gray === made[i - 1]!.gray).length).toBeGreaterThan(0);
+    for (const split of ['train', 'test'] as const) expect(data[split].bytes).toEqual(dataset.pixels[split]);
   });
 
   it('names a missing file and the HTTP status', async () => {
