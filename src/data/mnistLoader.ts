@@ -280,7 +280,7 @@ async function decodeSprite(
   });
 }
 
-/** Decodes a sprite's file and hands the image to `use`, whose return is the promise's. */
+/** Decodes a sprite's file (named `name` in errors) and hands the image to `use`, in turn with the other sprites. */
 type SerialDecode = (file: Uint8Array, name: string, use: (image: GrayImage) => void) => Promise<void>;
 
 /**
